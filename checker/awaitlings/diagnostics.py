@@ -1,0 +1,289 @@
+"""Turn what went wrong in a learner's code into one short, specific explanation.
+
+Three async-aware sources feed it:
+- asyncio debug mode logs every callback that held the loop longer than `slow_callback_duration`
+  ("Executing <Task ... coro=<view() running at views.py:12>> took 1.002 seconds"): we name the
+  coroutine and look in its body for the blocking call that did it;
+- RuntimeWarnings for coroutines that were never awaited;
+- on a time-out, the await chain of every pending task and the stack of every thread, trimmed to
+  the learner's own files, so "stuck" comes with a place."""
+
+from __future__ import annotations
+
+import ast
+import asyncio
+import linecache
+import logging
+import re
+import sys
+import threading
+import traceback
+from pathlib import Path
+
+SLOW = re.compile(r"Executing (?P<what>.*) took (?P<secs>[\d.]+) seconds", re.S)
+CORO_AT = re.compile(r"coro=<(?P<name>[\w.<>]+)\(\) (?:running|done, defined) at (?P<file>[^>]+?):(?P<line>\d+)>")
+CREATED_AT = re.compile(r"created at (?P<file>[^>]+?):(?P<line>\d+)>")
+BLOCKING_CALLS = {
+    ("time", "sleep"): "await asyncio.sleep(...)",
+    ("requests", None): "an async HTTP client such as httpx.AsyncClient",
+    ("httpx", "get"): "`async with httpx.AsyncClient() as client: await client.get(...)`",
+    ("httpx", "post"): "`async with httpx.AsyncClient() as client: await client.post(...)`",
+    ("httpx", "Client"): "httpx.AsyncClient",
+    ("urlopen", None): "an async HTTP client such as httpx.AsyncClient",
+    ("subprocess", None): "asyncio.create_subprocess_exec(...)",
+    ("objects", None): "the async ORM (aget, acreate, async for) or sync_to_async",
+}
+
+
+def short_text(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    return text[:limit] + f"\n... [cut: {len(text) - limit} more characters]"
+
+
+def _under(path: str, root: Path) -> bool:
+    """Is `path` the learner's code: inside the target folder, and not the course's tests?"""
+    try:
+        rel = Path(path).resolve().relative_to(root)
+    except (ValueError, OSError):
+        return False
+    return not rel.parts or rel.parts[0] != "tests"
+
+
+def _rel(path: str, root: Path) -> str:
+    try:
+        return Path(path).resolve().relative_to(root).as_posix()
+    except (ValueError, OSError):
+        return path
+
+
+class LoopWatcher(logging.Handler):
+    """Collects asyncio's slow-callback reports during one test."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.WARNING)
+        self.slow: list[tuple[str, float]] = []
+        self.warnings: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            match = SLOW.search(record.getMessage())
+        except Exception:  # noqa: BLE001 - a logging handler must never raise
+            return
+        if match:
+            self.slow.append((match["what"], float(match["secs"])))
+
+    def __enter__(self) -> LoopWatcher:
+        logging.getLogger("asyncio").addHandler(self)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        logging.getLogger("asyncio").removeHandler(self)
+
+    def notes(self, root: Path, files: list[Path]) -> list[str]:
+        out = []
+        seen = set()
+        for what, secs in sorted(self.slow, key=lambda item: -item[1]):
+            note = _blocking_note(what, secs, root, files)
+            if note and note not in seen:
+                seen.add(note)
+                out.append(note)
+        for text in self.warnings:
+            m = re.search(r"coroutine '([^']+)' was never awaited", text)
+            if m:
+                note = f"The coroutine {m[1]}() was created but never awaited: did you forget `await`?"
+                if note not in seen:
+                    seen.add(note)
+                    out.append(note)
+        return out[:3]
+
+
+def _blocking_note(what: str, secs: float, root: Path, files: list[Path]) -> str | None:
+    match = CORO_AT.search(what) or CREATED_AT.search(what)
+    if match and _under(match["file"], root):
+        # The blocked task runs a coroutine of the learner's: look in that coroutine first.
+        name = match.groupdict().get("name") or "a callback"
+        places = [(match["file"], name.split(".")[-1], int(match["line"]))]
+    else:
+        # The test's own task was blocked by a learner coroutine it awaited: look in the exercise's files.
+        name, places = None, [(str(f), None, 0) for f in files]
+    for file, function, line in places:
+        culprit = find_blocking_call(file, function, line)
+        if culprit:
+            call_line, call_text, func_name, instead = culprit
+            return (
+                f"{func_name}() in {_rel(file, root)} blocked the event loop for {secs:.2f} s: `{call_text}` "
+                f"on line {call_line} is a blocking call inside `async def`, so nothing else could run "
+                f"meanwhile. Use {instead}."
+            )
+    if name:
+        return (
+            f"{name}() in {_rel(places[0][0], root)} held the event loop for {secs:.2f} s without awaiting "
+            f"(near line {places[0][2]}): a blocking call or a long computation inside `async def` stops every "
+            "other task."
+        )
+    if files and secs >= 0.2:
+        return (
+            f"Something held the event loop for {secs:.2f} s without awaiting: look for a blocking call "
+            "(time.sleep, a sync HTTP client, the sync ORM) or a long loop inside an `async def`."
+        )
+    return None
+
+
+def find_blocking_call(file: str, function: str | None, line: int) -> tuple[int, str, str, str] | None:
+    """The first well-known blocking call in an async function of `file` (`function`, if given)."""
+    try:
+        source = Path(file).read_text(encoding="utf-8")
+        tree = ast.parse(source)
+    except (OSError, SyntaxError, ValueError):
+        return None
+    candidates = [
+        node
+        for node in ast.walk(tree)
+        if isinstance(node, ast.AsyncFunctionDef)
+        and (function is None or node.name == function or node.lineno <= line <= (node.end_lineno or 0))
+    ]
+    for func in candidates:
+        for node in ast.walk(func):
+            if not isinstance(node, ast.Call):
+                continue
+            dotted = _dotted(node.func)
+            for (head, tail), instead in BLOCKING_CALLS.items():
+                parts = dotted.split(".")
+                if head in parts and (tail is None or parts[-1] == tail):
+                    if _is_awaited(func, node):
+                        continue
+                    return node.lineno, ast.get_source_segment(source, node) or dotted, func.name, instead
+    return None
+
+
+def _is_awaited(func: ast.AST, call: ast.Call) -> bool:
+    return any(isinstance(n, ast.Await) and n.value is call for n in ast.walk(func))
+
+
+def _dotted(node: ast.AST) -> str:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        return f"{_dotted(node.value)}.{node.attr}"
+    if isinstance(node, ast.Call):
+        return _dotted(node.func)
+    return ""
+
+
+# --- where is it stuck? ------------------------------------------------------------------------------
+
+
+def _frame_line(frame, root: Path) -> str:
+    code = linecache.getline(frame.f_code.co_filename, frame.f_lineno).strip()
+    return f"{_rel(frame.f_code.co_filename, root)} line {frame.f_lineno}, in {frame.f_code.co_name}(): `{code}`"
+
+
+def _await_chain(coro) -> list:
+    frames, seen = [], 0
+    while coro is not None and seen < 50:
+        seen += 1
+        frame = getattr(coro, "cr_frame", None) or getattr(coro, "gi_frame", None) or getattr(coro, "ag_frame", None)
+        if frame is not None:
+            frames.append(frame)
+        coro = getattr(coro, "cr_await", None) or getattr(coro, "gi_yieldfrom", None) or getattr(coro, "ag_await", None)
+    return frames
+
+
+def stuck_report(root: Path, interrupted_frame=None) -> str:
+    """Where the learner's code was when the time ran out: the interrupted line, pending tasks, threads."""
+    lines: list[str] = []
+    frame = interrupted_frame
+    running = []
+    while frame is not None:
+        if _under(frame.f_code.co_filename, root):
+            running.append(frame)
+        frame = frame.f_back
+    if running:
+        lines.append("Still running: " + _frame_line(running[0], root))
+    try:
+        loop = asyncio._get_running_loop()
+        tasks = [t for t in asyncio.all_tasks(loop) if not t.done()] if loop else []
+    except RuntimeError:
+        tasks = []
+    for task in tasks[:6]:
+        mine = [f for f in _await_chain(task.get_coro()) if _under(f.f_code.co_filename, root)]
+        if mine:
+            lines.append(f"Task {task.get_name()} waiting at " + _frame_line(mine[-1], root))
+    main_id = threading.main_thread().ident
+    names = {t.ident: t.name for t in threading.enumerate()}
+    for ident, top in sys._current_frames().items():
+        if ident == main_id:
+            continue
+        mine = []
+        while top is not None:
+            if _under(top.f_code.co_filename, root):
+                mine.append(top)
+            top = top.f_back
+        if mine:
+            lines.append(f"Thread {names.get(ident, ident)} at " + _frame_line(mine[0], root))
+    if not lines:
+        return (
+            " None of your code was running: the test was waiting for something that never happened "
+            "(a missing `await`, a task never started, an event never set?)."
+        )
+    return "\n" + "\n".join(f"  {line}" for line in lines[:8])
+
+
+# --- the one-sentence explanation ---------------------------------------------------------------------
+
+
+def _learner_location(tb, root: Path) -> str:
+    frames = [f for f in traceback.extract_tb(tb) if _under(f.filename, root)]
+    if not frames:
+        return ""
+    f = frames[-1]
+    return f" (at {_rel(f.filename, root)} line {f.lineno}: `{(f.line or '').strip()}`)"
+
+
+def _assert_text(exc: BaseException) -> str:
+    text = str(exc)
+    # pytest's assertion rewriting appends its own explanation after ours.
+    for marker in ("\nassert ", "\nAssertionError"):
+        text = text.split(marker)[0]
+    return text.strip()
+
+
+def explain(
+    excinfo, root: Path, watcher: LoopWatcher | None = None, when: str = "call", files: list[Path] = ()
+) -> str:
+    if excinfo is None:
+        return ""
+    exc = excinfo.value
+    name = type(exc).__name__
+    if name == "ExerciseTimeout":
+        message = f"Your code {exc}"
+    elif isinstance(exc, AssertionError):
+        message = _assert_text(exc)
+        if not message:
+            entry = excinfo.traceback[-1]
+            source = str(entry.statement).strip() if entry.statement else "assert ..."
+            message = f"An expectation failed: `{source}`"
+    elif isinstance(exc, SystemExit):
+        message = (
+            f"Your code called sys.exit({exc.code!r}), which stops the program instead of returning. "
+            f"Return a value or raise an exception.{_learner_location(excinfo.tb, root)}"
+        )
+    elif name == "SynchronousOnlyOperation":
+        message = (
+            "SynchronousOnlyOperation: a sync-only API (the ORM, `request.user`) was called from async code"
+            f"{_learner_location(excinfo.tb, root)}. Use the async API (`aget`, `acreate`, `async for`, "
+            "`await request.auser()`) or wrap it in `sync_to_async`."
+        )
+    elif isinstance(exc, BaseExceptionGroup):
+        inner = "; ".join(f"{type(e).__name__}: {e}" for e in exc.exceptions[:3])
+        message = f"{name} ({len(exc.exceptions)} error(s)): {inner}{_learner_location(excinfo.tb, root)}"
+    else:
+        text = str(exc).strip()
+        message = f"{name}{': ' + text if text else ''}{_learner_location(excinfo.tb, root)}"
+        if when == "setup":
+            message = f"The test could not be prepared: {message}"
+    notes = watcher.notes(root, list(files)) if watcher else []
+    if notes:
+        message += "\n" + "\n".join(f"→ {note}" for note in notes)
+    return short_text(message, 3000)

@@ -1,0 +1,387 @@
+"""The awaitlings pytest plugin.
+
+It points a lesson's tests at the files under test (the learner's folder, the solutions, the starters
+or a submission), maps tests to exercises, enforces per-test time limits, turns failures into short
+teaching messages (with asyncio-aware diagnostics), and writes one JSON line per test for the CLI.
+It stays inert unless the run targets exactly one lesson."""
+
+from __future__ import annotations
+
+import gc
+import json
+import logging
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import warnings
+from pathlib import Path
+
+import pytest
+
+from . import diagnostics
+from .course import Course, CourseError, Lesson, lesson_of_path
+from .targets import LEARNER, target_root
+
+EXERCISE_KEY = pytest.StashKey[str]()
+LIMIT_KEY = pytest.StashKey[float]()
+SETUP_GRACE = 30.0  # session fixtures (servers, Redis) may start during a test's setup
+
+
+class ExerciseTimeout(BaseException):
+    """Raised from the alarm handler. A BaseException, so `except Exception` in learner code can't eat it."""
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("awaitlings")
+    group.addoption(
+        "--awaitlings-target",
+        default=os.environ.get("AWAITLINGS_TARGET", LEARNER),
+        help="whose files to grade: learner (default, in place), solutions, starter, or a submission folder",
+    )
+    group.addoption("--awaitlings-report", default=None, help="write one JSON line per test to this file")
+    group.addoption("--awaitlings-exercise", action="append", default=[], help="only this exercise's tests")
+    group.addoption("--awaitlings-no-timeout", action="store_true", help="disable per-test time limits")
+
+
+def _lesson_from_args(args: list[str], course: Course) -> Lesson | None:
+    slugs = set()
+    for arg in args:
+        if arg.startswith("-"):
+            continue
+        path = Path(arg.split("::")[0])
+        if path.exists():
+            slug = lesson_of_path(course.root, path)
+            if slug:
+                slugs.add(slug)
+    if len(slugs) > 1:
+        raise pytest.UsageError(f"awaitlings: run one lesson per pytest invocation (got {', '.join(sorted(slugs))})")
+    return course.lesson(slugs.pop()) if slugs else None
+
+
+class LessonSession:
+    """State of one lesson run: where the files under test are, and the report being written."""
+
+    def __init__(self, config: pytest.Config, lesson: Lesson, target: str) -> None:
+        self.config = config
+        self.lesson = lesson
+        self.target = target
+        self.root, self.is_overlay = target_root(lesson, target)
+        report = getattr(config.known_args_namespace, "awaitlings_report", None)
+        self.report = open(report, "a", encoding="utf-8", buffering=1) if report else None
+        self.results: dict[str, dict] = {}
+
+    def activate(self) -> None:
+        root = str(self.root)
+        sys.path.insert(0, root)
+        os.environ["AWAITLINGS_TARGET_ROOT"] = root
+        os.environ["AWAITLINGS_LESSON_ROOT"] = str(self.lesson.path)
+        # Child processes (servers, spawn-started workers) import the same files under test.
+        os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH", "")) if p)
+        # Debug mode makes asyncio report callbacks that block the loop (see diagnostics.py).
+        os.environ["PYTHONASYNCIODEBUG"] = "1"
+        if self.lesson.django_settings:
+            os.environ["DJANGO_SETTINGS_MODULE"] = self.lesson.django_settings
+
+    def exercise_files(self, ex_id: str) -> list[Path]:
+        try:
+            return [self.root / rel for rel in self.lesson.exercise(ex_id).files]
+        except CourseError:
+            return []
+
+    def emit(self, record: dict) -> None:
+        if self.report:
+            self.report.write(json.dumps(record) + "\n")
+
+    def close(self) -> None:
+        if self.report:
+            self.report.close()
+        if self.is_overlay:
+            shutil.rmtree(self.root, ignore_errors=True)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_load_initial_conftests(early_config: pytest.Config, parser: pytest.Parser, args: list[str]) -> None:
+    try:
+        course = Course()
+    except CourseError:
+        return
+    try:
+        lesson = _lesson_from_args(args, course)
+    except CourseError as error:
+        raise pytest.UsageError(str(error)) from None
+    if lesson is None:
+        return
+    known = early_config.known_args_namespace
+    target = getattr(known, "awaitlings_target", None) or LEARNER
+    try:
+        session = LessonSession(early_config, lesson, target)
+    except CourseError as error:
+        raise pytest.UsageError(f"awaitlings: {error}") from None
+    session.activate()
+    early_config.stash[SESSION_KEY] = session
+
+
+SESSION_KEY = pytest.StashKey[LessonSession]()
+
+
+def _session(config: pytest.Config) -> LessonSession | None:
+    return config.stash.get(SESSION_KEY, None)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "exercise(id): map a test to an exercise explicitly")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    session = _session(config)
+    if session:
+        session.emit({"event": "done"})
+        session.close()
+
+
+def _exercise_of(item: pytest.Item, lesson: Lesson) -> str:
+    marker = item.get_closest_marker("exercise")
+    if marker and marker.args:
+        return marker.args[0]
+    try:
+        rel = Path(item.path).resolve().relative_to(lesson.path).as_posix()
+    except ValueError:
+        return "lesson"
+    exercise = lesson.exercise_for_test_file(rel)
+    return exercise.id if exercise else "lesson"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    session = _session(config)
+    if not session:
+        return
+    only = set(config.getoption("--awaitlings-exercise"))
+    kept, dropped = [], []
+    limits = {ex.id: ex.time_limit for ex in session.lesson.exercises}
+    for item in items:
+        ex_id = _exercise_of(item, session.lesson)
+        item.stash[EXERCISE_KEY] = ex_id
+        item.stash[LIMIT_KEY] = limits.get(ex_id, 10.0)
+        (kept if not only or ex_id in only else dropped).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
+    session.emit({"event": "collected", "tests": [[i.nodeid, i.stash[EXERCISE_KEY]] for i in items]})
+
+
+def pytest_collectreport(report: pytest.CollectReport) -> None:
+    if report.failed:
+        config = _current_config
+        session = _session(config) if config else None
+        if session:
+            session.emit(
+                {
+                    "event": "collect_error",
+                    "nodeid": report.nodeid,
+                    "message": diagnostics.short_text(str(report.longrepr), 2000),
+                }
+            )
+
+
+_current_config: pytest.Config | None = None
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionstart(session: pytest.Session) -> None:
+    global _current_config
+    _current_config = session.config
+
+
+def pytest_runtest_logstart(nodeid: str, location) -> None:
+    session = _session(_current_config) if _current_config else None
+    if session:
+        session.emit({"event": "start", "nodeid": nodeid, "time": time.time()})
+
+
+# --- time limits -------------------------------------------------------------------------------------
+
+
+class _Alarm:
+    """SIGALRM-based limit for one test phase. On expiry, snapshot where the code is stuck, then raise."""
+
+    def __init__(self, item: pytest.Item, seconds: float, phase: str) -> None:
+        self.item = item
+        self.seconds = seconds
+        self.phase = phase
+        self.usable = hasattr(signal, "setitimer") and not item.config.getoption("--awaitlings-no-timeout")
+
+    def _fire(self, signum, frame) -> None:
+        session = _session(self.item.config)
+        root = session.root if session else Path.cwd()
+        where = diagnostics.stuck_report(root, frame)
+        raise ExerciseTimeout(f"timed out after {self.seconds:g} s ({self.phase}).{where}")
+
+    def __enter__(self) -> _Alarm:
+        if self.usable:
+            self.previous = signal.signal(signal.SIGALRM, self._fire)
+            signal.setitimer(signal.ITIMER_REAL, self.seconds)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.usable:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, self.previous)
+
+
+def _limit(item: pytest.Item) -> float:
+    return item.stash.get(LIMIT_KEY, 10.0)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_setup(item: pytest.Item):
+    if not _session(item.config):
+        return (yield)
+    with _Alarm(item, _limit(item) + SETUP_GRACE, "while preparing the test"):
+        return (yield)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item):
+    if not _session(item.config):
+        return (yield)
+    session = _session(item.config)
+    session.emit({"event": "call", "nodeid": item.nodeid})
+    watcher = diagnostics.LoopWatcher()
+    item.stash[WATCHER_KEY] = watcher
+    with watcher, warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", RuntimeWarning)
+        try:
+            with _Alarm(item, _limit(item), "running the test"):
+                return (yield)
+        finally:
+            gc.collect()  # a never-awaited coroutine warns only when it is collected
+            watcher.warnings = [str(w.message) for w in caught if issubclass(w.category, RuntimeWarning)]
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem):
+    if not _session(item.config):
+        return (yield)
+    with _Alarm(item, _limit(item) + 5, "cleaning up after the test"):
+        return (yield)
+
+
+WATCHER_KEY = pytest.StashKey[diagnostics.LoopWatcher]()
+
+
+# --- results -----------------------------------------------------------------------------------------
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    report = yield
+    session = _session(item.config)
+    if not session:
+        return report
+    state = session.results.setdefault(
+        item.nodeid,
+        {
+            "event": "result",
+            "nodeid": item.nodeid,
+            "exercise": item.stash.get(EXERCISE_KEY, "lesson"),
+            "name": item.name,
+            "outcome": "passed",
+            "message": "",
+            "details": "",
+            "duration": 0.0,
+        },
+    )
+    state["duration"] += call.duration
+    if report.skipped and state["outcome"] == "passed":
+        state["outcome"] = "skipped"
+        longrepr = report.longrepr
+        state["message"] = longrepr[2] if isinstance(longrepr, tuple) else str(longrepr)
+    elif report.failed and state["outcome"] != "failed":
+        state["outcome"] = "failed"
+        watcher = item.stash.get(WATCHER_KEY, None)
+        state["message"] = diagnostics.explain(
+            call.excinfo, session.root, watcher, call.when, session.exercise_files(state["exercise"])
+        )
+        state["details"] = diagnostics.short_text(str(report.longrepr), 20_000)
+        if report.capstdout or report.capstderr:
+            state["output"] = diagnostics.short_text(report.capstdout + report.capstderr, 4_000)
+    return report
+
+
+def pytest_runtest_logfinish(nodeid: str, location) -> None:
+    session = _session(_current_config) if _current_config else None
+    if session and nodeid in session.results:
+        session.emit(session.results[nodeid])
+
+
+# --- services ----------------------------------------------------------------------------------------
+
+
+def _unavailable(what: str, how: str) -> None:
+    message = f"needs {what}: {how}"
+    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+        pytest.fail(f"{message} (CI must provide every service; a skip here would hide a failure)", pytrace=False)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def redis_url():
+    """$REDIS_URL, or a private redis-server on a free port for this session (never the learner's data)."""
+    if os.environ.get("REDIS_URL"):
+        yield os.environ["REDIS_URL"]
+        return
+    binary = shutil.which("redis-server")
+    if not binary:
+        _unavailable(
+            "Redis",
+            "install it (`sudo apt-get install redis-server`, `brew install redis`) or run "
+            "`docker compose -f docker/compose.yml up -d redis` and set REDIS_URL=redis://127.0.0.1:6379/0",
+        )
+    from .testing import free_port, wait_for_port
+
+    port = free_port()
+    workdir = Path(os.environ.get("TMPDIR", "/tmp"))
+    process = subprocess.Popen(
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+         "--dir", str(workdir), "--daemonize", "no", "--loglevel", "warning"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        wait_for_port(port, 10, process=process)
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+@pytest.fixture(scope="session")
+def chromium_path():
+    """Debian's chromium for Playwright (never a browser downloaded by a tool)."""
+    path = os.environ.get("AWAITLINGS_CHROMIUM") or next(
+        (p for p in ("/usr/bin/chromium", "/usr/bin/chromium-browser") if os.path.exists(p)),
+        shutil.which("chromium") or shutil.which("chromium-browser"),
+    )
+    if not path:
+        _unavailable("a Chromium browser", "`sudo apt-get install chromium` (or set AWAITLINGS_CHROMIUM)")
+    try:
+        import playwright  # noqa: F401
+    except ImportError:
+        _unavailable("Playwright for Python", "`pip install playwright` (no `playwright install` needed)")
+    return path
+
+
+@pytest.fixture
+def target_folder() -> Path:
+    """The folder holding the files under test."""
+    return Path(os.environ["AWAITLINGS_TARGET_ROOT"])
+
+
+logging.getLogger("asyncio").setLevel(logging.WARNING)

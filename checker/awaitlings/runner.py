@@ -1,0 +1,252 @@
+"""Run one lesson's tests in a child pytest process and collect per-exercise results.
+
+The child writes one JSON line per test (see plugin.py). We watch that stream: a test that outlives
+its limit even after the plugin's own alarm (C code, a swallowed interrupt, os._exit, a killed
+process) gets its process group killed, is marked as timed out or crashed, and the remaining tests
+run again in a fresh process, so one bad exercise never costs the others their grade."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .course import Exercise, Lesson
+
+PLUGIN_MODULES = {"asyncio": "pytest_asyncio.plugin", "django": "pytest_django.plugin"}
+HARD_GRACE = 5.0  # seconds past a test's limit before the whole process is killed
+COLLECT_LIMIT = 60.0  # start-up and collection (Django set-up, imports) before the first test starts
+
+
+@dataclass
+class TestResult:
+    nodeid: str
+    name: str
+    exercise: str
+    outcome: str  # passed | failed | skipped
+    message: str = ""
+    details: str = ""
+    output: str = ""
+    duration: float = 0.0
+
+
+@dataclass
+class ExerciseResult:
+    exercise: Exercise
+    tests: list[TestResult] = field(default_factory=list)
+    problem: str = ""  # a problem not tied to one test (collection error, nothing collected)
+
+    @property
+    def max_score(self) -> float:
+        return self.exercise.points
+
+    @property
+    def counted(self) -> list[TestResult]:
+        return [t for t in self.tests if t.outcome != "skipped"]
+
+    @property
+    def skipped(self) -> bool:
+        return bool(self.tests) and not self.counted and not self.problem
+
+    @property
+    def score(self) -> float:
+        if self.problem or not self.counted:
+            return 0.0
+        passed = sum(t.outcome == "passed" for t in self.counted)
+        return round(self.exercise.points * passed / len(self.counted), 2)
+
+    @property
+    def passed(self) -> bool:
+        return not self.problem and bool(self.counted) and all(t.outcome == "passed" for t in self.counted)
+
+    @property
+    def first_failure(self) -> TestResult | None:
+        return next((t for t in self.tests if t.outcome == "failed"), None)
+
+
+@dataclass
+class LessonResult:
+    lesson: Lesson
+    target: str
+    exercises: list[ExerciseResult]
+    elapsed: float
+    problem: str = ""  # the run itself failed (course error): shown instead of exercise feedback
+
+    @property
+    def score(self) -> float:
+        return round(sum(e.score for e in self.exercises), 2)
+
+    @property
+    def max_score(self) -> float:
+        return sum(e.max_score for e in self.exercises)
+
+    @property
+    def passed(self) -> bool:
+        return not self.problem and all(e.passed for e in self.exercises)
+
+
+def pytest_command(lesson: Lesson, target: str, report: Path, exercises: list[str], deselect: list[str],
+                   verbose: bool = False) -> list[str]:
+    cmd = [sys.executable, "-m", "pytest", str(lesson.path / "tests"), "--rootdir", str(lesson.root),
+           "-c", str(lesson.root / "pyproject.toml"), "-q", "--no-header", "-p", "no:cacheprovider",
+           "-p", "awaitlings.plugin", "--awaitlings-target", target, "--awaitlings-report", str(report),
+           "-o", "console_output_style=classic", "--tb=short" if verbose else "--tb=no", "-rN"]
+    for name in lesson.pytest_plugins:
+        cmd += ["-p", PLUGIN_MODULES.get(name, name)]
+    if "asyncio" in lesson.pytest_plugins:
+        cmd += ["-o", "asyncio_debug=true"]  # slow-callback reports name blocking coroutines
+    for ex_id in exercises:
+        cmd += ["--awaitlings-exercise", ex_id]
+    for nodeid in deselect:
+        cmd += ["--deselect", nodeid]
+    return cmd
+
+
+def _kill_group(process: subprocess.Popen) -> None:
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    try:
+        process.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        pass
+
+
+def _read_events(path: Path, offset: int) -> tuple[list[dict], int]:
+    try:
+        with open(path, "rb") as handle:
+            handle.seek(offset)
+            data = handle.read()
+    except OSError:
+        return [], offset
+    events, consumed = [], 0
+    for raw in data.splitlines(keepends=True):
+        if not raw.endswith(b"\n"):
+            break  # a line still being written
+        consumed += len(raw)
+        try:
+            events.append(json.loads(raw))
+        except ValueError:
+            continue
+    return events, offset + consumed
+
+
+def run_lesson(lesson: Lesson, target: str = "learner", exercises: list[str] | None = None,
+               verbose: bool = False, env: dict[str, str] | None = None,
+               on_event=None) -> LessonResult:
+    """Grade `lesson` for `target`, restarting past any test that kills or hangs its process."""
+    started = time.perf_counter()
+    selected = [ex for ex in lesson.exercises if not exercises or ex.id in exercises]
+    limits = {ex.id: ex.time_limit for ex in lesson.exercises}
+    results: dict[str, TestResult] = {}
+    test_exercise: dict[str, str] = {}
+    order: list[str] = []
+    collect_errors: list[str] = []
+    tails: list[str] = []
+    child_env = {**os.environ, **(env or {}), "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1", "PYTHONUNBUFFERED": "1",
+                 "AWAITLINGS_ROOT": str(lesson.root)}
+    child_env.pop("PYTEST_ADDOPTS", None)
+    problem = ""
+
+    with tempfile.TemporaryDirectory(prefix="awaitlings-run-") as tmp:
+        for attempt in range(1, 2 + len(selected) * 4):
+            report = Path(tmp) / f"report-{attempt}.jsonl"
+            log = Path(tmp) / f"output-{attempt}.txt"
+            cmd = pytest_command(lesson, target, report, [ex.id for ex in selected], list(results), verbose)
+            with open(log, "wb") as out:
+                process = subprocess.Popen(cmd, cwd=lesson.root, env=child_env, stdout=out, stderr=subprocess.STDOUT,
+                                           stdin=subprocess.DEVNULL, start_new_session=True)
+                offset, running, since, finished, in_call = 0, None, time.monotonic(), False, False
+                while True:
+                    events, offset = _read_events(report, offset)
+                    for event in events:
+                        kind = event.get("event")
+                        if kind == "start":
+                            running, since, in_call = event["nodeid"], time.monotonic(), False
+                        elif kind == "call":
+                            in_call, since = True, time.monotonic()
+                        elif kind == "result":
+                            result = TestResult(**{k: event.get(k, "") for k in
+                                                   ("nodeid", "name", "exercise", "outcome", "message", "details",
+                                                    "output")}, duration=event.get("duration", 0.0))
+                            if result.nodeid not in order:
+                                order.append(result.nodeid)
+                            results[result.nodeid] = result
+                            running = None
+                            if on_event:
+                                on_event(result)
+                        elif kind == "collect_error":
+                            collect_errors.append(event.get("message", ""))
+                        elif kind == "collected":
+                            for nodeid, ex_id in event.get("tests", []):
+                                test_exercise[nodeid] = ex_id
+                                if nodeid not in order:
+                                    order.append(nodeid)
+                        elif kind == "done":
+                            finished = True
+                    if process.poll() is not None:
+                        events, offset = _read_events(report, offset)
+                        if events:
+                            continue  # drain the last lines before deciding
+                        break
+                    now = time.monotonic()
+                    if running:
+                        ex_id = test_exercise.get(running, "lesson")
+                        # Setup may legitimately start session services; the plugin's alarms catch real hangs.
+                        limit = limits.get(ex_id, 10.0) + HARD_GRACE + (0.0 if in_call else 30.0)
+                        if now - since > limit:
+                            _kill_group(process)
+                            break
+                    elif not finished and now - since > COLLECT_LIMIT:
+                        _kill_group(process)
+                        break
+                    time.sleep(0.02)
+            _kill_group(process)  # also reaps servers a test left behind in the group
+            output = log.read_text(errors="replace")
+            tails.append(output[-4000:])
+            if running and running not in results:
+                ex_id = test_exercise.get(running, "lesson")
+                crashed = process.returncode not in (None, -signal.SIGKILL)
+                if crashed:
+                    message = (f"The test process stopped in the middle of this test (exit code {process.returncode}): "
+                               "did your code call os._exit(), kill its own process, or crash the interpreter?")
+                else:
+                    message = (f"Your code ran past the time limit ({limits.get(ex_id, 10):g} s) and could not be "
+                               "interrupted, so its process was stopped. Look for an endless loop or a call that "
+                               "never returns (e.g. a lock or queue nobody releases).")
+                results[running] = TestResult(nodeid=running, name=running.split("::")[-1], exercise=ex_id,
+                                              outcome="failed", message=message, details=output[-4000:])
+                if running not in order:
+                    order.append(running)
+                continue  # run what is left in a fresh process
+            if not finished and not results and not collect_errors:
+                problem = _startup_problem(output, process.returncode)
+            break
+
+    by_ex = {ex.id: ExerciseResult(exercise=ex) for ex in selected}
+    for nodeid in order:
+        result = results.get(nodeid)
+        if result and result.exercise in by_ex:
+            by_ex[result.exercise].tests.append(result)
+    for ex_result in by_ex.values():
+        if not ex_result.tests:
+            ex_result.problem = (
+                "Its tests could not be collected:\n" + "\n".join(collect_errors)[-2000:]
+                if collect_errors
+                else problem or "No test ran for this exercise."
+            )
+    return LessonResult(lesson=lesson, target=target, exercises=list(by_ex.values()),
+                        elapsed=time.perf_counter() - started, problem=problem)
+
+
+def _startup_problem(output: str, code: int | None) -> str:
+    lines = [line for line in output.strip().splitlines() if line.strip()]
+    tail = "\n".join(lines[-15:])
+    return f"The tests could not start (exit code {code}). The last lines pytest printed:\n{tail}"
