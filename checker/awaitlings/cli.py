@@ -1,0 +1,318 @@
+"""`awaitlings`: list, check, watch, hint, reset, solution, run, doctor, verify, snapshot, grade."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+import time
+from pathlib import Path
+
+from . import ui
+from .course import Course, CourseError, Exercise, Lesson
+from .progress import Progress, relpath
+from .runner import run_lesson
+from .targets import LEARNER, SOLUTIONS, STARTER, starter_files, write_snapshot
+
+
+def _course() -> Course:
+    return Course()
+
+
+def _pick_lesson(course: Course, progress: Progress, name: str | None) -> Lesson | None:
+    if name:
+        return course.lesson(name)
+    return progress.first_unfinished()
+
+
+# --- list ----------------------------------------------------------------------------------------------
+
+
+def cmd_list(args) -> int:
+    course = _course()
+    progress = Progress(course)
+    marks = {"done": ui.TICK, "failing": ui.CROSS, "new": ui.dim("·")}
+    current = progress.first_unfinished()
+    for lesson in course.lessons:
+        done = sum(progress.done(ex) for ex in lesson.exercises)
+        arrow = ui.cyan("→") if lesson is current else " "
+        print(f"{arrow} {ui.bold(lesson.slug):<40} {ui.bar(done, len(lesson.exercises), 10)} "
+              f"{done}/{len(lesson.exercises)}  {ui.dim(lesson.title)}")
+        if args.all or lesson is current:
+            for ex in lesson.exercises:
+                print(f"      {marks[progress.state(ex)]} {ex.id:<28} {ui.dim(ex.title)}")
+    done, total = progress.counts()
+    print(f"\n  {ui.bar(done, total)} {done}/{total} exercises")
+    if current:
+        print(ui.dim(f"  next: awaitlings check {current.number}"))
+    return 0
+
+
+# --- check ---------------------------------------------------------------------------------------------
+
+
+def _target(args) -> str:
+    if getattr(args, "solutions", False):
+        return SOLUTIONS
+    return getattr(args, "target", None) or LEARNER
+
+
+def cmd_check(args) -> int:
+    course = _course()
+    progress = Progress(course)
+    lesson = _pick_lesson(course, progress, args.lesson)
+    if lesson is None:
+        print(ui.green("Every exercise is done. 🎉  `awaitlings verify` re-checks everything."))
+        return 0
+    target = _target(args)
+    exercises = [course.find_exercise(f"{lesson.slug}/{e}").id for e in args.exercise] if args.exercise else None
+    if not args.json:
+        print(ui.dim(f"Checking {lesson.slug}…"), flush=True)
+    result = run_lesson(lesson, target, exercises=exercises, verbose=args.verbose)
+    if target == LEARNER:
+        progress.record(result)
+    if args.json:
+        print(json.dumps(ui.gradescope_json(result), indent=2))
+    else:
+        print(ui.show_lesson_result(result, progress if target == LEARNER else None, args.verbose))
+        if result.passed and target == LEARNER and not exercises:
+            following = progress.first_unfinished()
+            print(ui.green(f"  {lesson.slug} complete!") + ui.dim(
+                "  Solutions are unlocked: awaitlings solution EXERCISE"))
+            if following:
+                print(ui.dim(f"  next: awaitlings check {following.number}  ({following.title})"))
+    return 0 if result.passed else 1
+
+
+# --- hint, reset, solution -----------------------------------------------------------------------------
+
+
+def cmd_hint(args) -> int:
+    course = _course()
+    progress = Progress(course)
+    exercise = _exercise_or_current(course, progress, args.exercise)
+    if not exercise.hints:
+        print(f"{exercise.id} has no hints. Read lessons/{exercise.lesson.slug}/README.md.")
+        return 0
+    if args.all:
+        for level, text in enumerate(exercise.hints, 1):
+            print(ui.cyan(f"hint {level}/{len(exercise.hints)}: ") + text)
+        return 0
+    level, text = progress.next_hint(exercise)
+    print(ui.cyan(f"{exercise.id} · hint {level}/{len(exercise.hints)}: ") + text)
+    if level < len(exercise.hints):
+        print(ui.dim(f"Run it again for the next hint."))
+    return 0
+
+
+def _exercise_or_current(course: Course, progress: Progress, name: str | None) -> Exercise:
+    if name:
+        return course.find_exercise(name)
+    lesson = progress.first_unfinished()
+    exercise = progress.first_unfinished_exercise(lesson) if lesson else None
+    if not exercise:
+        raise CourseError("Every exercise is done: name one, e.g. `awaitlings hint ex01_gather`.")
+    return exercise
+
+
+def cmd_reset(args) -> int:
+    course = _course()
+    try:
+        lesson = course.lesson(args.name)
+        exercises = lesson.exercises
+    except CourseError:
+        exercise = course.find_exercise(args.name)
+        lesson, exercises = exercise.lesson, [exercise]
+    starters = starter_files(lesson)
+    files = [rel for ex in exercises for rel in ex.files]
+    changed = [rel for rel in files if _read(lesson.path / rel) != starters[rel]]
+    if not changed:
+        print(f"Nothing to reset: {', '.join(files)} already match the starter.")
+        return 0
+    if not args.yes:
+        if not sys.stdin.isatty():
+            print("Reset overwrites your work (a backup is kept). Add --yes to confirm.")
+            return 2
+        answer = input(f"Reset {', '.join(changed)} to the starter? A backup is kept. [y/N] ")
+        if answer.strip().lower() not in ("y", "yes"):
+            print("Nothing changed.")
+            return 1
+    backup = course.root / ".awaitlings" / "backup" / time.strftime("%Y%m%d-%H%M%S") / lesson.slug
+    for rel in changed:
+        path = lesson.path / rel
+        if path.exists():
+            (backup / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(path, backup / rel)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(starters[rel], encoding="utf-8")
+    progress = Progress(course)
+    for ex in exercises:
+        progress.data["exercises"].pop(ex.key, None)
+    progress.save()
+    print(f"Reset {', '.join(changed)}. Your previous version is in {relpath(backup, course.root)}/")
+    return 0
+
+
+def _read(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def cmd_solution(args) -> int:
+    course = _course()
+    progress = Progress(course)
+    exercise = course.find_exercise(args.exercise)
+    if not progress.done(exercise):
+        # Progress is only a cache: a fresh check decides.
+        result = run_lesson(exercise.lesson, LEARNER, exercises=[exercise.id])
+        progress.record(result)
+    if not progress.done(exercise):
+        print(f"{exercise.id} isn't passing yet, so its solution stays locked.")
+        print(ui.dim(f"Try `awaitlings hint {exercise.id}` — the hints get more specific each time."))
+        return 1
+    for rel in exercise.files:
+        path = exercise.lesson.solution_path / rel
+        print(ui.bold(f"# {relpath(path, course.root)}"))
+        print(path.read_text(encoding="utf-8"))
+    return 0
+
+
+# --- watch ---------------------------------------------------------------------------------------------
+
+
+def cmd_watch(args) -> int:
+    from .watch import watch
+
+    return watch(_course(), args.lesson, poll=args.poll)
+
+
+# --- run, doctor ---------------------------------------------------------------------------------------
+
+
+def cmd_run(args) -> int:
+    from .project import run_project
+
+    return run_project(_course().lesson(args.lesson), duration=args.duration, target=_target(args))
+
+
+def cmd_doctor(args) -> int:
+    from .doctor import doctor
+
+    return doctor(_course())
+
+
+# --- verify, snapshot ----------------------------------------------------------------------------------
+
+
+def cmd_verify(args) -> int:
+    from .verify import verify
+
+    course = _course()
+    lessons = [course.lesson(name) for name in args.lessons] if args.lessons else course.lessons
+    return verify(lessons, jobs=args.jobs, strict=args.strict)
+
+
+def cmd_snapshot(args) -> int:
+    course = _course()
+    lessons = [course.lesson(name) for name in args.lessons] if args.lessons else course.lessons
+    for lesson in lessons:
+        path = write_snapshot(lesson)
+        print(f"wrote {relpath(path, course.root)} ({len(lesson.editable_files)} files)")
+    return 0
+
+
+def cmd_grade(args) -> int:
+    try:
+        from .grading import grade_command
+    except ImportError:
+        print("Batch grading is not available in this version.")
+        return 2
+    return grade_command(args)
+
+
+# --- entry point ---------------------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="awaitlings", description="Hands-on async Python and Django.")
+    sub = parser.add_subparsers(dest="command")
+
+    p = sub.add_parser("list", help="every lesson and exercise with its state")
+    p.add_argument("--all", action="store_true", help="show the exercises of every lesson")
+    p.set_defaults(func=cmd_list)
+
+    p = sub.add_parser("check", help="grade your files (default: the first unfinished lesson)")
+    p.add_argument("lesson", nargs="?", help="number, topic or folder name: 01, sync_vs_async, 01_sync_vs_async")
+    p.add_argument("--solutions", action="store_true", help="grade the reference solutions instead")
+    p.add_argument("--target", help="grade another folder (a learner's copy of the course)")
+    p.add_argument("--exercise", "-e", action="append", default=[], help="only this exercise")
+    p.add_argument("--json", action="store_true", help="Gradescope-compatible results on stdout")
+    p.add_argument("--verbose", "-v", action="store_true", help="show tracebacks and captured output")
+    p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser("watch", help="re-check the current exercise whenever you save")
+    p.add_argument("lesson", nargs="?")
+    p.add_argument("--poll", action="store_true", help="poll for changes (WSL, network drives, containers)")
+    p.set_defaults(func=cmd_watch)
+
+    p = sub.add_parser("hint", help="the next hint for an exercise")
+    p.add_argument("exercise", nargs="?", help="exercise id, e.g. ex01_gather (default: the current one)")
+    p.add_argument("--all", action="store_true", help="every hint at once")
+    p.set_defaults(func=cmd_hint)
+
+    p = sub.add_parser("reset", help="restore an exercise or a whole lesson to its starter")
+    p.add_argument("name", help="exercise id or lesson")
+    p.add_argument("--yes", "-y", action="store_true", help="don't ask")
+    p.set_defaults(func=cmd_reset)
+
+    p = sub.add_parser("solution", help="the reference solution, once your exercise passes")
+    p.add_argument("exercise")
+    p.set_defaults(func=cmd_solution)
+
+    p = sub.add_parser("run", help="start the lesson's mini-project on localhost")
+    p.add_argument("lesson")
+    p.add_argument("--solutions", action="store_true", help="serve the reference solutions")
+    p.add_argument("--duration", type=float, help="stop after this many seconds")
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("doctor", help="what is installed and reachable")
+    p.set_defaults(func=cmd_doctor)
+
+    p = sub.add_parser("verify", help="course authors: solutions pass, starters fail, anatomy complete")
+    p.add_argument("lessons", nargs="*")
+    p.add_argument("--jobs", "-j", type=int, default=1)
+    p.add_argument("--strict", action="store_true", help="also fail when starter snapshots are stale (default in CI)")
+    p.set_defaults(func=cmd_verify)
+
+    p = sub.add_parser("snapshot", help="course authors: record the starters that `reset` restores")
+    p.add_argument("lessons", nargs="*")
+    p.set_defaults(func=cmd_snapshot)
+
+    p = sub.add_parser("grade", help="instructors: grade many submissions into a gradebook")
+    p.add_argument("submissions", nargs="+")
+    p.add_argument("--out", required=True)
+    p.add_argument("--lessons", nargs="*")
+    p.add_argument("--jobs", "-j", type=int, default=2)
+    p.set_defaults(func=cmd_grade)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not args.command:
+        args = parser.parse_args(["list"])
+    try:
+        return args.func(args)
+    except CourseError as error:
+        print(ui.red(str(error)), file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

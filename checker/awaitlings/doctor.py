@@ -1,0 +1,59 @@
+"""`awaitlings doctor`: what is installed and reachable, and how to get what is missing."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import sys
+from importlib import metadata
+from urllib.parse import urlparse
+
+from . import ui
+from .course import Course
+
+PACKAGES = ["django", "channels", "channels-redis", "daphne", "uvicorn", "celery", "redis", "httpx", "pytest",
+            "pytest-asyncio", "pytest-django", "nbval", "jupyter", "matplotlib", "playwright"]
+
+
+def _line(ok: bool | None, what: str, detail: str = "") -> None:
+    mark = ui.TICK if ok else ui.yellow("!") if ok is None else ui.CROSS
+    print(f"  {mark} {what:<22} {ui.dim(detail)}")
+
+
+def _redis_reachable(url: str) -> bool:
+    parsed = urlparse(url)
+    try:
+        with socket.create_connection((parsed.hostname or "127.0.0.1", parsed.port or 6379), timeout=1) as sock:
+            sock.sendall(b"PING\r\n")
+            return sock.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
+def doctor(course: Course) -> int:
+    print(ui.bold("awaitlings doctor"))
+    _line(sys.version_info >= (3, 11), "python", f"{sys.version.split()[0]} at {sys.executable}")
+    _line(True, "course", str(course.root))
+    missing = 0
+    for name in PACKAGES:
+        try:
+            _line(True, name, metadata.version(name))
+        except metadata.PackageNotFoundError:
+            missing += 1
+            _line(False, name, "not installed: run `make start` (or pip install -e .)")
+    url = os.environ.get("REDIS_URL")
+    server = shutil.which("redis-server")
+    if url:
+        ok = _redis_reachable(url)
+        _line(ok, "redis (REDIS_URL)", url if ok else f"{url} does not answer PING")
+    elif server:
+        _line(True, "redis-server", f"{server} (tests start a private one)")
+    else:
+        _line(None, "redis", "not found: `sudo apt-get install redis-server` or "
+              "`docker compose -f docker/compose.yml up -d redis` + REDIS_URL; Redis tests will skip")
+    browser = next((p for p in ("/usr/bin/chromium", "/usr/bin/chromium-browser") if os.path.exists(p)), None)
+    _line(bool(browser) or None, "chromium", browser or "not found: `sudo apt-get install chromium`; browser tests skip")
+    needs = sorted({n for lesson in course.lessons for n in lesson.needs})
+    print(ui.dim(f"  lessons: {len(course.lessons)} · services some lessons need: {', '.join(needs) or 'none'}"))
+    return 1 if missing else 0

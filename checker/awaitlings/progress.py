@@ -1,0 +1,100 @@
+"""The learner's progress: a small JSON cache of real check results, keyed by `lesson/exercise`.
+
+It is only a cache: `awaitlings check` rewrites the entries it grades, unknown keys (from an older
+course) are ignored, and deleting the file loses nothing that checking again won't rebuild."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+
+from .course import Course, Exercise, Lesson
+
+VERSION = 1
+
+
+class Progress:
+    def __init__(self, course: Course) -> None:
+        self.course = course
+        self.path = course.root / ".awaitlings" / "progress.json"
+        self.data = self._load()
+
+    def _load(self) -> dict:
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+            if data.get("version") == VERSION and isinstance(data.get("exercises"), dict):
+                return data
+        except (OSError, ValueError):
+            pass
+        return {"version": VERSION, "exercises": {}}
+
+    def save(self) -> None:
+        self.path.parent.mkdir(exist_ok=True)
+        tmp = self.path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(self.data, indent=1, sort_keys=True), encoding="utf-8")
+        os.replace(tmp, self.path)
+
+    def entry(self, exercise: Exercise) -> dict:
+        return self.data["exercises"].get(exercise.key, {})
+
+    def done(self, exercise: Exercise) -> bool:
+        return bool(self.entry(exercise).get("done"))
+
+    def state(self, exercise: Exercise) -> str:
+        entry = self.entry(exercise)
+        if not entry.get("checked_at"):
+            return "new"
+        return "done" if entry.get("done") else "failing"
+
+    def record(self, result) -> None:
+        """Store a LessonResult graded on the learner's own files."""
+        for ex_result in result.exercises:
+            entry = self.data["exercises"].setdefault(ex_result.exercise.key, {})
+            if ex_result.skipped:
+                continue
+            entry.update(
+                done=ex_result.passed,
+                score=ex_result.score,
+                max_score=ex_result.max_score,
+                checked_at=int(time.time()),
+            )
+        self.save()
+
+    def next_hint(self, exercise: Exercise) -> tuple[int, str] | None:
+        """The next unseen hint (1-based level), advancing the learner's hint level."""
+        if not exercise.hints:
+            return None
+        entry = self.data["exercises"].setdefault(exercise.key, {})
+        level = min(entry.get("hints_seen", 0) + 1, len(exercise.hints))
+        entry["hints_seen"] = level
+        self.save()
+        return level, exercise.hints[level - 1]
+
+    def current_hint(self, exercise: Exercise) -> tuple[int, str] | None:
+        """The hint to show next to a failure: the first, or the last one the learner asked for."""
+        if not exercise.hints:
+            return None
+        level = max(1, min(self.entry(exercise).get("hints_seen", 0), len(exercise.hints)))
+        return level, exercise.hints[level - 1]
+
+    def lesson_done(self, lesson: Lesson) -> bool:
+        return all(self.done(ex) for ex in lesson.exercises)
+
+    def first_unfinished(self) -> Lesson | None:
+        return next((lesson for lesson in self.course.lessons if not self.lesson_done(lesson)), None)
+
+    def first_unfinished_exercise(self, lesson: Lesson) -> Exercise | None:
+        return next((ex for ex in lesson.exercises if not self.done(ex)), None)
+
+    def counts(self) -> tuple[int, int]:
+        exercises = [ex for lesson in self.course.lessons for ex in lesson.exercises]
+        return sum(self.done(ex) for ex in exercises), len(exercises)
+
+
+def relpath(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return str(path)

@@ -1,0 +1,77 @@
+"""`awaitlings run NN`: start a lesson's mini-project (its [run] processes) on localhost."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+from . import ui
+from .course import Lesson
+from .targets import LEARNER, target_root
+from .testing import wait_for_port
+
+COLOURS = [ui.cyan, ui.yellow, ui.green, ui.bold]
+
+
+def _pump(name: str, colour, stream) -> None:
+    for raw in iter(stream.readline, b""):
+        print(f"{colour(f'{name:>10} |')} {raw.decode(errors='replace').rstrip()}", flush=True)
+
+
+def run_project(lesson: Lesson, duration: float | None = None, target: str = LEARNER) -> int:
+    spec = lesson.run
+    if not spec or not spec.get("processes"):
+        print(f"{lesson.slug} has no mini-project. Open notebooks/{lesson.slug}.ipynb in Jupyter instead.")
+        return 0
+    root, is_overlay = target_root(lesson, target)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(root), os.environ.get("PYTHONPATH")])),
+           "PYTHONUNBUFFERED": "1"}
+    processes: list[tuple[str, subprocess.Popen]] = []
+    print(ui.bold(f"{lesson.slug}: {spec.get('description', lesson.title)}"))
+    try:
+        for index, proc in enumerate(spec["processes"]):
+            cmd = [part.format(python=sys.executable) for part in proc["cmd"]]
+            child = subprocess.Popen(cmd, cwd=root, env={**env, **proc.get("env", {})}, stdout=subprocess.PIPE,
+                                     stderr=subprocess.STDOUT, start_new_session=True)
+            processes.append((proc["name"], child))
+            threading.Thread(target=_pump, args=(proc["name"], COLOURS[index % len(COLOURS)], child.stdout),
+                             daemon=True).start()
+        for proc, (name, child) in zip(spec["processes"], processes):
+            if proc.get("port"):
+                try:
+                    wait_for_port(int(proc["port"]), timeout=float(proc.get("ready_timeout", 30)), process=child)
+                except (RuntimeError, TimeoutError) as error:
+                    print(ui.red(f"{name} did not start: {error}"))
+                    return 1
+        if spec.get("open"):
+            print(ui.green(f"\n  Ready: open {spec['open']}") + ui.dim("   (Ctrl-C stops everything)\n"), flush=True)
+        deadline = time.monotonic() + duration if duration else None
+        while deadline is None or time.monotonic() < deadline:
+            for name, child in processes:
+                if child.poll() is not None:
+                    print(ui.red(f"{name} exited with code {child.returncode}; stopping the others."))
+                    return 1
+            time.sleep(0.2)
+        return 0
+    except KeyboardInterrupt:
+        print(ui.dim("\nStopping…"))
+        return 0
+    finally:
+        for _, child in processes:
+            try:
+                os.killpg(child.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+        for _, child in processes:
+            try:
+                child.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                os.killpg(child.pid, signal.SIGKILL)
+        if is_overlay:
+            import shutil
+
+            shutil.rmtree(root, ignore_errors=True)

@@ -1,0 +1,114 @@
+"""`awaitlings watch`: re-check the current exercise on every save; keys for hints and navigation."""
+
+from __future__ import annotations
+
+import os
+import select
+import sys
+import threading
+import time
+
+from . import ui
+from .course import Course
+from .progress import Progress
+from .runner import run_lesson
+
+KEYS = "[h] next hint · [c] check again · [l] list · [q] quit"
+
+
+def _snapshot(paths) -> dict:
+    out = {}
+    for path in paths:
+        try:
+            stat = path.stat()
+            out[path] = (stat.st_mtime_ns, stat.st_size)
+        except OSError:
+            out[path] = None
+    return out
+
+
+class Changes:
+    """File events through watchfiles when it works; polling otherwise (WSL, network drives, containers)."""
+
+    def __init__(self, paths, poll: bool) -> None:
+        self.paths = list(paths)
+        self.event = threading.Event()
+        self.stop = threading.Event()
+        self.poll = poll or os.environ.get("AWAITLINGS_POLL") == "1"
+        threading.Thread(target=self._run, daemon=True).start()
+
+    def _run(self) -> None:
+        if not self.poll:
+            try:
+                from watchfiles import watch
+
+                for _ in watch(*{p.parent for p in self.paths}, stop_event=self.stop, debounce=200,
+                               watch_filter=lambda change, path: path.endswith(".py"), rust_timeout=500):
+                    self.event.set()
+                return
+            except Exception:  # noqa: BLE001 - no inotify here: fall back to polling
+                pass
+        seen = _snapshot(self.paths)
+        while not self.stop.is_set():
+            time.sleep(0.4)
+            now = _snapshot(self.paths)
+            if now != seen:
+                seen = now
+                self.event.set()
+
+
+def _key(timeout: float) -> str:
+    if not sys.stdin.isatty():
+        time.sleep(timeout)
+        return ""
+    ready, _, _ = select.select([sys.stdin], [], [], timeout)
+    return sys.stdin.readline().strip().lower()[:1] if ready else ""
+
+
+def watch(course: Course, lesson_name: str | None, poll: bool = False) -> int:
+    progress = Progress(course)
+    lesson = course.lesson(lesson_name) if lesson_name else progress.first_unfinished()
+    if lesson is None:
+        print(ui.green("Every exercise is done."))
+        return 0
+    changes = Changes([lesson.path / f for f in lesson.editable_files], poll)
+    try:
+        while True:
+            exercise = progress.first_unfinished_exercise(lesson)
+            if exercise is None:
+                print(ui.green(f"{lesson.slug} complete!"))
+                following = progress.first_unfinished()
+                if not following:
+                    return 0
+                lesson = following
+                changes.stop.set()
+                changes = Changes([lesson.path / f for f in lesson.editable_files], poll)
+                continue
+            print("\033[2J\033[H" if sys.stdout.isatty() else "", end="")
+            print(ui.dim(f"Checking {exercise.key}…"), flush=True)
+            result = run_lesson(lesson, exercises=[exercise.id])
+            progress.record(result)
+            print(ui.show_lesson_result(result, progress))
+            if result.passed:
+                print(ui.green(f"  {exercise.id} passes! Moving on…"))
+                time.sleep(1.0)
+                continue
+            print(ui.dim(f"\n  Save {', '.join(exercise.files)} to re-check. {KEYS}"))
+            changes.event.clear()
+            while not changes.event.is_set():
+                key = _key(0.3)
+                if key == "q":
+                    return 0
+                if key == "h":
+                    hint = progress.next_hint(exercise)
+                    if hint:
+                        print(ui.cyan(f"  hint {hint[0]}/{len(exercise.hints)}: ") + hint[1])
+                elif key == "l":
+                    for ex in lesson.exercises:
+                        print(f"    {ui.TICK if progress.done(ex) else ui.CROSS} {ex.id}")
+                elif key == "c":
+                    break
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        changes.stop.set()
