@@ -1,0 +1,46 @@
+"""The real course proves itself: every lesson verifies, and the site builds strictly from tested files."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from awaitlings.course import Course
+
+from .conftest import REPO, awaitlings
+
+LESSONS = [lesson.slug for lesson in Course(REPO).lessons]
+
+
+@pytest.mark.parametrize("slug", LESSONS)
+def test_lesson_verifies(slug, monkeypatch):
+    monkeypatch.delenv("AWAITLINGS_ROOT", raising=False)
+    run = awaitlings("verify", slug, timeout=900)
+    assert run.returncode == 0, run.stdout + run.stderr
+
+
+def test_every_lesson_and_notebook_is_on_the_site():
+    nav = (REPO / "mkdocs.yml").read_text()
+    for slug in LESSONS:
+        assert f"lessons/{slug}/README.md" in nav, f"{slug} is missing from mkdocs.yml nav"
+        assert f"notebooks/{slug}.ipynb" in nav, f"notebook {slug} is missing from mkdocs.yml nav"
+
+
+def test_notebooks_are_stored_without_outputs():
+    for notebook in sorted((REPO / "notebooks").glob("*.ipynb")):
+        text = notebook.read_text()
+        assert not re.search(r'"execution_count": [0-9]', text), f"{notebook.name} has stored outputs"
+
+
+def test_site_builds_strictly(tmp_path):
+    mkdocs = Path(sys.executable).with_name("mkdocs")
+    run = subprocess.run([str(mkdocs), "build", "--strict", "--site-dir", str(tmp_path / "site")],
+                         cwd=REPO, capture_output=True, text=True, timeout=600,
+                         env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    assert (tmp_path / "site" / "lessons" / LESSONS[0] / "index.html").exists()
