@@ -1,0 +1,59 @@
+"""ex03: QuoteConsumer must not make one client's slow lookup everybody's wait."""
+
+import asyncio
+import random
+import string
+
+import pytest
+from awaitlings.testing import Stopwatch, expect_concurrent, fail, load, need
+
+PATH = "/ws/quotes/"
+DELAY = 0.15
+
+
+@pytest.fixture
+def quotes():
+    upstream = load("realtime.upstream")
+    upstream.DELAY = DELAY
+    consumer = need(load("realtime.quotes"), "QuoteConsumer", "class")
+    return consumer.as_asgi(), upstream
+
+
+def symbol() -> str:
+    return "".join(random.choices(string.ascii_uppercase, k=4))
+
+
+async def ask(client, sym: str, request_id: int, upstream) -> None:
+    await client.send({"type": "quote", "symbol": sym, "id": request_id})
+    reply = await client.receive(f"the quote for {sym}", timeout=DELAY * 10)
+    want = {"type": "quote", "symbol": sym, "price": upstream.price_of(sym), "id": request_id}
+    if reply != want:
+        fail(f"Asked for {sym} (id {request_id}): expected {want}, got {reply}.")
+
+
+async def test_each_client_gets_its_own_price(connect, quotes):
+    application, upstream = quotes
+    clients = [await connect(application, PATH) for _ in range(2)]
+    ids = random.sample(range(1000), 2)
+    await asyncio.gather(*(ask(c, symbol(), i, upstream) for c, i in zip(clients, ids)))
+
+
+async def test_five_clients_are_answered_at_the_same_time(connect, quotes):
+    application, upstream = quotes
+    clients = [await connect(application, PATH) for _ in range(5)]
+    with Stopwatch() as sw:
+        await asyncio.gather(*(ask(c, symbol(), i, upstream) for i, c in enumerate(clients)))
+    expect_concurrent(sw.elapsed, calls=5, each=DELAY, what="Five clients asking for a quote")
+
+
+async def test_a_new_client_can_connect_while_another_waits_for_its_quote(connect, quotes):
+    application, upstream = quotes
+    busy = await connect(application, PATH)
+    await busy.send({"type": "quote", "symbol": symbol(), "id": 1})
+    await asyncio.sleep(0.02)  # the lookup has started
+    with Stopwatch() as sw:
+        await connect(application, PATH)
+    if sw.elapsed > DELAY / 2:
+        fail(f"A second client needed {sw.elapsed:.2f} s just to connect while the first client's "
+             f"{DELAY:.1f} s lookup ran: that lookup held up every connection in the process.")
+    await busy.receive("the first client's quote", timeout=DELAY * 10)
