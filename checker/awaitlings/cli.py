@@ -224,6 +224,24 @@ def cmd_snapshot(args) -> int:
     return 0
 
 
+def cmd_til(args) -> int:
+    from .til import til_draft
+
+    course = _course()
+    progress = Progress(course)
+    lesson = _pick_lesson(course, progress, args.lesson) or course.lessons[-1]
+    text = til_draft(lesson, progress)
+    if args.out:
+        folder = Path(args.out)
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{time.strftime('%Y-%m-%d')}-{lesson.slug}.md"
+        path.write_text(text, encoding="utf-8")
+        print(f"wrote {path}")
+    else:
+        print(text)
+    return 0
+
+
 def cmd_grade(args) -> int:
     try:
         from .grading import grade_command
@@ -290,6 +308,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("snapshot", help="course authors: record the starters that `reset` restores")
     p.add_argument("lessons", nargs="*")
     p.set_defaults(func=cmd_snapshot)
+
+    p = sub.add_parser("til", help="a Today-I-Learned post draft from your real results")
+    p.add_argument("lesson", nargs="?")
+    p.add_argument("--out", help="write the draft into this folder instead of printing it")
+    p.set_defaults(func=cmd_til)
 
     p = sub.add_parser("grade", help="instructors: grade many submissions into a gradebook")
     p.add_argument("submissions", nargs="+")

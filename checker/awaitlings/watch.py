@@ -34,7 +34,7 @@ class Changes:
         self.paths = list(paths)
         self.event = threading.Event()
         self.stop = threading.Event()
-        self.poll = poll or os.environ.get("AWAITLINGS_POLL") == "1"
+        self.poll = poll or os.environ.get("AWAITLINGS_POLL") == "1" or _events_unreliable(self.paths)
         threading.Thread(target=self._run, daemon=True).start()
 
     def _run(self) -> None:
@@ -55,6 +55,15 @@ class Changes:
             if now != seen:
                 seen = now
                 self.event.set()
+
+
+def _events_unreliable(paths) -> bool:
+    """WSL's Windows drives (/mnt/c) and network mounts deliver no inotify events: poll there."""
+    try:
+        wsl = "microsoft" in open("/proc/version").read().lower()
+    except OSError:
+        wsl = False
+    return wsl and any(str(p).startswith("/mnt/") for p in paths)
 
 
 def _key(timeout: float) -> str:

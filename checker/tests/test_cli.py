@@ -138,3 +138,12 @@ def test_verify_in_ci_fails_on_a_stale_starter_snapshot(course_copy):
     (course_copy / "lessons/02_tiny/ex01_add.py").write_text("async def add(a, b):\n    return None  # edited\n")
     run = awaitlings("verify", "02", "--strict")
     assert run.returncode == 1 and "snapshot is stale" in run.stdout
+
+
+def test_til_draft_reports_real_results(course_copy):
+    (course_copy / "lessons/02_tiny/ex01_add.py").write_text("async def add(a, b):\n    return a + b\n")
+    awaitlings("check", "02")
+    draft = awaitlings("til", "02").stdout
+    assert draft.startswith("---\ntitle: \"[TIL] Tiny: one honest exercise\"")
+    assert "- Be verified" in draft
+    assert "- [x] Add two numbers concurrently-safe (1/1)" in draft
