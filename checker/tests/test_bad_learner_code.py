@@ -37,6 +37,7 @@ def test_a_correct_exercise_scores_full_marks_beside_broken_ones(demo_result):
         ("ex07_deadlock", "waiting at ex07_deadlock.py line 5, in consume(): `item = await queue.get()`"),
         ("ex08_os_exit", "process stopped in the middle of this test"),
         ("ex09_unstoppable", "could not be interrupted, so its process was stopped"),
+        ("ex10_thread_deadlock", "Thread bob at ex10_thread_deadlock.py line 10, in _take(): `with b:`"),
     ],
 )
 def test_each_misbehaviour_fails_its_exercise_with_a_specific_message(demo_result, ex_id, expected):
