@@ -77,6 +77,7 @@ class LessonResult:
     exercises: list[ExerciseResult]
     elapsed: float
     problem: str = ""  # the run itself failed (course error): shown instead of exercise feedback
+    course_tests: list[TestResult] = field(default_factory=list)  # tests of the lesson's own examples
 
     @property
     def score(self) -> float:
@@ -140,8 +141,11 @@ def _read_events(path: Path, offset: int) -> tuple[list[dict], int]:
 
 def run_lesson(lesson: Lesson, target: str = "learner", exercises: list[str] | None = None,
                verbose: bool = False, env: dict[str, str] | None = None,
-               on_event=None) -> LessonResult:
-    """Grade `lesson` for `target`, restarting past any test that kills or hangs its process."""
+               on_event=None, course_tests: bool = False) -> LessonResult:
+    """Grade `lesson` for `target`, restarting past any test that kills or hangs its process.
+
+    Tests that belong to no exercise (they check the lesson's own example files) run only with
+    `course_tests=True`, as `verify` does: a learner's check never waits for them."""
     started = time.perf_counter()
     selected = [ex for ex in lesson.exercises if not exercises or ex.id in exercises]
     limits = {ex.id: ex.time_limit for ex in lesson.exercises}
@@ -159,7 +163,8 @@ def run_lesson(lesson: Lesson, target: str = "learner", exercises: list[str] | N
         for attempt in range(1, 2 + len(selected) * 4):
             report = Path(tmp) / f"report-{attempt}.jsonl"
             log = Path(tmp) / f"output-{attempt}.txt"
-            cmd = pytest_command(lesson, target, report, [ex.id for ex in selected], list(results), verbose)
+            only = [] if course_tests and not exercises else [ex.id for ex in selected]
+            cmd = pytest_command(lesson, target, report, only, list(results), verbose)
             with open(log, "wb") as out:
                 process = subprocess.Popen(cmd, cwd=lesson.root, env=child_env, stdout=out, stderr=subprocess.STDOUT,
                                            stdin=subprocess.DEVNULL, start_new_session=True)
@@ -242,8 +247,9 @@ def run_lesson(lesson: Lesson, target: str = "learner", exercises: list[str] | N
                 if collect_errors
                 else problem or "No test ran for this exercise."
             )
+    extra = [results[n] for n in order if n in results and results[n].exercise not in by_ex]
     return LessonResult(lesson=lesson, target=target, exercises=list(by_ex.values()),
-                        elapsed=time.perf_counter() - started, problem=problem)
+                        elapsed=time.perf_counter() - started, problem=problem, course_tests=extra)
 
 
 def _startup_problem(output: str, code: int | None) -> str:

@@ -51,6 +51,9 @@ def grade_problems(solution: LessonResult, starter: LessonResult) -> list[str]:
             why = ex_result.problem or (failure.message if failure else "skipped")
             problems.append(f"solution of {ex_result.exercise.id} scores {ex_result.score:g}/{ex_result.max_score:g}: "
                             + why.strip().splitlines()[0][:300])
+    for test in solution.course_tests:
+        if test.outcome == "failed":
+            problems.append(f"lesson example test {test.name} fails: " + test.message.strip().splitlines()[0][:300])
     for ex_result in starter.exercises:
         if ex_result.score >= ex_result.max_score and not ex_result.skipped:
             problems.append(f"starter of {ex_result.exercise.id} already scores full marks: its tests cannot fail")
@@ -61,7 +64,7 @@ def verify(lessons: list[Lesson], jobs: int = 1, strict: bool = False) -> int:
     strict = strict or os.environ.get("CI", "").lower() in ("1", "true", "yes")
     runs = [(lesson, target) for lesson in lessons for target in (SOLUTIONS, STARTER)]
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        results = list(pool.map(lambda pair: run_lesson(*pair), runs))
+        results = list(pool.map(lambda pair: run_lesson(*pair, course_tests=pair[1] == SOLUTIONS), runs))
     by_lesson = {(r.lesson.slug, r.target): r for r in results}
     failed = 0
     for lesson in lessons:
