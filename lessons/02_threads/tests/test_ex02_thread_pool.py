@@ -1,0 +1,51 @@
+"""ex02: a ThreadPoolExecutor with a bounded number of workers, results in order."""
+
+import random
+
+from awaitlings.testing import Stopwatch, fail, load, need
+from conftest import expect_bodies, expect_overlap
+
+
+def test_when_pages_take_different_times_then_bodies_come_back_in_url_order(server, paths):
+    fetch_all = need(load("ex02_thread_pool"), "fetch_all")
+    wanted = paths(5, "item")
+    # Later urls answer first, so collecting results as they finish gives the wrong order.
+    urls = [server.url(p, delay=0.03 + 0.03 * (len(wanted) - i)) for i, p in enumerate(wanted)]
+    got = fetch_all(urls, max_workers=5)
+    expect_bodies(got, [server.body_for(p) for p in wanted], "fetch_all")
+
+
+def test_when_there_are_more_urls_than_workers_then_they_run_in_waves(server, paths):
+    fetch_all = need(load("ex02_thread_pool"), "fetch_all")
+    workers = random.choice([3, 4])
+    wanted = paths(2 * workers, "item")
+    urls = [server.url(p, delay=0.1) for p in wanted]
+    with Stopwatch() as sw:
+        got = fetch_all(urls, max_workers=workers)
+    expect_bodies(got, [server.body_for(p) for p in wanted], "fetch_all")
+    if server.peak < 2:
+        fail(
+            f"fetch_all ran sequentially: {len(urls)} requests of 0.10 s took {sw.elapsed:.2f} s and the "
+            "server never had two at once. Hand the calls to a ThreadPoolExecutor."
+        )
+    if server.peak > workers:
+        fail(
+            f"The server had {server.peak} requests at once, but fetch_all(..., max_workers={workers}) "
+            f"may send at most {workers}: give the pool max_workers threads, not one per url."
+        )
+    expect_overlap(sw.elapsed, calls=len(urls), each=0.1, at_once=workers, what="fetch_all")
+
+
+def test_when_max_workers_is_given_then_no_more_requests_run_at_once(server, paths):
+    fetch_all = need(load("ex02_thread_pool"), "fetch_all")
+    workers = random.choice([2, 3])
+    wanted = paths(3 * workers, "item")
+    got = fetch_all([server.url(p, delay=0.05) for p in wanted], max_workers=workers)
+    expect_bodies(got, [server.body_for(p) for p in wanted], "fetch_all")
+    if server.peak > workers:
+        fail(
+            f"The server had {server.peak} requests at once, but fetch_all(..., max_workers={workers}) "
+            f"may send at most {workers}: give the pool max_workers threads, not one per url."
+        )
+    if server.peak < 2:
+        fail(f"The server never had two requests at once: fetch_all(..., max_workers={workers}) ran sequentially.")
