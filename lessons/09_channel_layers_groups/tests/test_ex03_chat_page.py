@@ -1,0 +1,106 @@
+"""ex03: the chat page works in a real browser (Debian's headless Chromium, driven by Playwright):
+two pages see each other's messages, on one server and across two server processes sharing Redis."""
+
+import random
+import string
+
+import pytest
+from awaitlings.testing import fail
+from conftest import room_name
+
+MARKUP = '<b>bold</b> & <img src=x onerror="window.pwned = 1">'
+
+
+@pytest.fixture
+def browser(chromium_path):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=chromium_path, args=["--headless", "--no-sandbox", "--disable-gpu"], timeout=20_000
+        )
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def open_room(browser, server, room: str, name: str):
+    page = browser.new_page()
+    page.console = []
+    page.on("console", lambda msg: page.console.append(msg.text))
+    page.on("pageerror", lambda error: page.console.append(str(error)))
+    response = page.goto(f"{server.url}/chat/{room}/", timeout=10_000)
+    if response is None or response.status != 200:
+        fail(f"GET /chat/{room}/ answered {response and response.status}: the page should load.")
+    page.fill("#chat-user", name)
+    return page
+
+
+def say(page, text: str) -> None:
+    page.fill("#chat-message-input", text)
+    page.click("#chat-message-submit")
+
+
+def wait_for_line(page, token: str, who: str, timeout: float = 4000) -> str:
+    """The text of the first #chat-log <li> containing `token`."""
+    try:
+        page.wait_for_function(
+            "t => [...document.querySelectorAll('#chat-log li')].some(li => li.textContent.includes(t))",
+            arg=token,
+            timeout=timeout,
+        )
+    except Exception:  # noqa: BLE001 - Playwright's TimeoutError
+        console = "; ".join(page.console[-3:]) or "nothing"
+        status = page.text_content("#status")
+        fail(f"{who}'s page never showed a message containing {token!r} in #chat-log "
+             f"(status: {status!r}; browser console: {console}).")
+    return page.evaluate(
+        "t => [...document.querySelectorAll('#chat-log li')].find(li => li.textContent.includes(t)).textContent",
+        token,
+    )
+
+
+def connected(page, who: str) -> None:
+    """Each page sends a probe and waits to see it come back: then its socket is certainly open."""
+    probe = "probe-" + "".join(random.choices(string.ascii_lowercase, k=6))
+    # The socket may still be opening right after load: retry the probe a few times.
+    for _ in range(12):
+        say(page, probe)
+        try:
+            page.wait_for_function(
+                "t => document.getElementById('chat-log').textContent.includes(t)", arg=probe, timeout=250
+            )
+            return
+        except Exception:  # noqa: BLE001 - Playwright's TimeoutError: not yet
+            continue
+    console = "; ".join(dict.fromkeys(page.console[-5:])) or "nothing"
+    fail(f"{who}'s page never showed its own message in #chat-log, so its WebSocket never carried a "
+         f"message (status: {page.text_content('#status')!r}; browser console: {console}).")
+
+
+def exchange(ana, ben) -> None:
+    connected(ana, "ana")
+    connected(ben, "ben")
+    token = "".join(random.choices(string.ascii_lowercase, k=10))
+    text = f"{token} {MARKUP}"
+    say(ana, text)
+    line = wait_for_line(ben, token, "ben")
+    if ben.evaluate("window.pwned") or ben.locator("#chat-log b, #chat-log img").count():
+        fail("ana's message was inserted as HTML: her <img onerror=...> ran in ben's page. "
+             "Show messages as text (textContent), never via innerHTML.")
+    if line != f"ana: {text}":
+        fail(f"ben's page should show the line {f'ana: {text}'!r}, but shows {line!r}.")
+    reply = "".join(random.choices(string.ascii_lowercase, k=10))
+    say(ben, reply)
+    wait_for_line(ana, reply, "ana")
+
+
+def test_two_pages_on_one_server_chat(servers, browser):
+    room = room_name()
+    exchange(open_room(browser, servers[0], room, "ana"), open_room(browser, servers[0], room, "ben"))
+
+
+def test_two_pages_on_two_server_processes_chat(servers, browser):
+    room = room_name()
+    exchange(open_room(browser, servers[0], room, "ana"), open_room(browser, servers[1], room, "ben"))
