@@ -8,6 +8,9 @@ It stays inert unless the run targets exactly one lesson."""
 from __future__ import annotations
 
 import gc
+import hashlib
+import hmac
+import itertools
 import json
 import logging
 import os
@@ -15,6 +18,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 import warnings
 from pathlib import Path
@@ -69,8 +73,9 @@ class LessonSession:
         self.lesson = lesson
         self.target = target
         self.root, self.is_overlay = target_root(lesson, target)
-        report = getattr(config.known_args_namespace, "awaitlings_report", None)
-        self.report = open(report, "a", encoding="utf-8", buffering=1) if report else None
+        self.report = _open_report(getattr(config.known_args_namespace, "awaitlings_report", None))
+        self._sign = _report_signer()
+        self._emit_lock = threading.Lock()
         self.results: dict[str, dict] = {}
 
     def activate(self) -> None:
@@ -93,13 +98,43 @@ class LessonSession:
 
     def emit(self, record: dict) -> None:
         if self.report:
-            self.report.write(json.dumps(record) + "\n")
+            with self._emit_lock:
+                line = json.dumps(record)
+                self.report.write((self._sign(line) if self._sign else line) + "\n")
 
     def close(self) -> None:
         if self.report:
             self.report.close()
         if self.is_overlay:
             shutil.rmtree(self.root, ignore_errors=True)
+
+
+def _open_report(path: str | None):
+    """The report stream: a pipe a grader passes as an inherited fd (AWAITLINGS_REPORT_FD, so the code
+    under test has no path to it), else the --awaitlings-report file."""
+    fd = os.environ.pop("AWAITLINGS_REPORT_FD", None)
+    if fd:
+        os.set_inheritable(int(fd), False)  # servers and workers the tests start don't get it
+        return os.fdopen(int(fd), "w", encoding="utf-8", buffering=1)
+    return open(path, "a", encoding="utf-8", buffering=1) if path else None
+
+
+def _report_signer():
+    """Batch grading (awaitlings.grading) passes a per-run secret through a pipe (AWAITLINGS_REPORT_KEY_FD,
+    read once and closed before any test runs). Each report line then reads `<hmac> <seq> <json>`, so lines
+    the code under test forges, replays or garbles are rejected by the grader."""
+    fd = os.environ.pop("AWAITLINGS_REPORT_KEY_FD", None)
+    if not fd:
+        return None
+    with os.fdopen(int(fd), "rb") as pipe:
+        key = pipe.read(64)
+    counter = itertools.count()
+
+    def sign(line: str) -> str:
+        body = f"{next(counter)} {line}"
+        return hmac.new(key, body.encode(), hashlib.sha256).hexdigest() + " " + body
+
+    return sign
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -133,6 +168,7 @@ def _session(config: pytest.Config) -> LessonSession | None:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "exercise(id): map a test to an exercise explicitly")
+    config.addinivalue_line("markers", "hidden: graded, but its details never reach learners (awaitlings grade)")
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

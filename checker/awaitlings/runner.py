@@ -141,11 +141,12 @@ def _read_events(path: Path, offset: int) -> tuple[list[dict], int]:
 
 def run_lesson(lesson: Lesson, target: str = "learner", exercises: list[str] | None = None,
                verbose: bool = False, env: dict[str, str] | None = None,
-               on_event=None, course_tests: bool = False) -> LessonResult:
+               on_event=None, course_tests: bool = False, launch=subprocess.Popen) -> LessonResult:
     """Grade `lesson` for `target`, restarting past any test that kills or hangs its process.
 
     Tests that belong to no exercise (they check the lesson's own example files) run only with
-    `course_tests=True`, as `verify` does: a learner's check never waits for them."""
+    `course_tests=True`, as `verify` does: a learner's check never waits for them.
+    `launch` starts each pytest process (Popen's signature and result); batch grading passes a sandbox."""
     started = time.perf_counter()
     selected = [ex for ex in lesson.exercises if not exercises or ex.id in exercises]
     limits = {ex.id: ex.time_limit for ex in lesson.exercises}
@@ -166,8 +167,8 @@ def run_lesson(lesson: Lesson, target: str = "learner", exercises: list[str] | N
             only = [] if course_tests and not exercises else [ex.id for ex in selected]
             cmd = pytest_command(lesson, target, report, only, list(results), verbose)
             with open(log, "wb") as out:
-                process = subprocess.Popen(cmd, cwd=lesson.root, env=child_env, stdout=out, stderr=subprocess.STDOUT,
-                                           stdin=subprocess.DEVNULL, start_new_session=True)
+                process = launch(cmd, cwd=lesson.root, env=child_env, stdout=out, stderr=subprocess.STDOUT,
+                                 stdin=subprocess.DEVNULL, start_new_session=True)
                 offset, running, since, finished, in_call = 0, None, time.monotonic(), False, False
                 while True:
                     events, offset = _read_events(report, offset)
