@@ -1,0 +1,76 @@
+"""Exercise 3: fetch_or_default gives up after `seconds`, cancels the late call and returns the default."""
+
+import random
+import secrets
+
+from awaitlings.testing import Stopwatch, fail, load, need
+from fake_upstream import FakeUpstream, FetchError, random_urls
+
+LATE = 0.25  # a late upstream answers after this long
+
+
+def fetch_or_default():
+    return need(load("ex03_timeout"), "fetch_or_default", "coroutine function")
+
+
+def a_default():
+    return f"(default {secrets.token_hex(3)})"
+
+
+async def test_when_the_answer_comes_in_time_then_it_is_returned(within):
+    (url,) = random_urls(1)
+    upstream, default = FakeUpstream(delay=0.03), a_default()
+    got = await within(2, fetch_or_default()(upstream.fetch, url, 0.3, default), "fetch_or_default")
+    want = upstream.answer(url)
+    if got == default:
+        fail(
+            f"The upstream answered after 0.03 s and `seconds` was 0.3, but fetch_or_default returned the default. "
+            "Is the time limit taken from `seconds`?"
+        )
+    if got != want:
+        fail(f"fetch_or_default should return the upstream's answer {want!r}, but returned {got!r:.300}.")
+
+
+async def test_when_the_answer_is_late_then_the_default_comes_back_on_time(within):
+    (url,) = random_urls(1)
+    upstream, default = FakeUpstream(delay=LATE), a_default()
+    seconds = random.choice([0.04, 0.05, 0.06])
+    with Stopwatch() as sw:
+        got = await within(2, fetch_or_default()(upstream.fetch, url, seconds, default), "fetch_or_default")
+    if got != default:
+        fail(
+            f"The upstream needs {LATE:.2f} s and `seconds` was {seconds}: fetch_or_default should give up and "
+            f"return the default {default!r}, but after {sw.elapsed:.2f} s it returned {got!r:.300}."
+        )
+    if sw.elapsed > seconds + (LATE - seconds) / 2:
+        fail(f"fetch_or_default returned the default after {sw.elapsed:.2f} s; with seconds={seconds} it should give up after about {seconds} s.")
+
+
+async def test_when_time_runs_out_then_the_late_call_is_cancelled(within, tasks_left):
+    (url,) = random_urls(1)
+    upstream, default = FakeUpstream(delay=LATE), a_default()
+    got = await within(2, fetch_or_default()(upstream.fetch, url, 0.05, default), "fetch_or_default")
+    if got != default:
+        fail(f"With seconds=0.05 and an upstream needing {LATE:.2f} s, expected the default, got {got!r:.300}.")
+    left = tasks_left()
+    if upstream.running or left:
+        fail(
+            f"fetch_or_default returned the default, but the late call to {url} had not stopped: "
+            f"{'; '.join(left) or 'the upstream is still working on it'}. A call you give up on must be "
+            "cancelled, and have stopped, before you return."
+        )
+    if upstream.cancelled != [url]:
+        fail(f"The late call should have been cancelled; the upstream saw: cancelled {upstream.cancelled}, finished {upstream.finished}.")
+
+
+async def test_when_the_fetch_fails_then_the_error_reaches_the_caller(within):
+    (url,) = random_urls(1)
+    upstream, default = FakeUpstream(delay=0.01, failing={url}), a_default()
+    try:
+        got = await within(2, fetch_or_default()(upstream.fetch, url, 0.3, default), "fetch_or_default")
+    except FetchError:
+        return
+    fail(
+        f"The upstream failed at once with FetchError, but fetch_or_default returned {got!r:.200}. Only running "
+        "out of time should turn into the default: other errors must reach the caller."
+    )
