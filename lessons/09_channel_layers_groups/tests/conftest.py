@@ -98,7 +98,9 @@ async def connect(application):
 def servers(redis_url):
     """Two daphne processes serving the files under test, both with REDIS_URL set to one Redis."""
     cmd = ["{python}", "-m", "daphne", "-b", "127.0.0.1", "-p", "{port}", "project.asgi:application"]
-    env = {"REDIS_URL": redis_url, "DJANGO_SETTINGS_MODULE": "project.settings"}
+    # No asyncio debug mode in the servers: it is for diagnosing the test's own loop, and it slows
+    # daphne down several times.
+    env = {"REDIS_URL": redis_url, "DJANGO_SETTINGS_MODULE": "project.settings", "PYTHONASYNCIODEBUG": ""}
     pair = [ServerProcess(cmd, env=env, ready_timeout=30) for _ in range(2)]
     try:
         for server in pair:
