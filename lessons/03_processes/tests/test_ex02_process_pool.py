@@ -1,0 +1,35 @@
+"""ex02: a ProcessPoolExecutor runs CPU-bound chunks in worker processes."""
+
+import multiprocessing
+import random
+
+from awaitlings.testing import fail, load, need
+from conftest import cpu_cost, cpu_here, expect_work_elsewhere, primes_below
+
+
+def test_when_primes_are_counted_then_the_answer_is_right_and_the_work_ran_in_worker_processes():
+    count_primes_parallel = need(load("ex02_process_pool"), "count_primes_parallel")
+    from primes import count_primes
+
+    limit = random.randint(100_000, 140_000)
+    baseline = cpu_cost(lambda: count_primes(0, limit))
+    with cpu_here() as here:
+        got = count_primes_parallel(limit, workers=2)
+    want = primes_below(limit)
+    if got != want:
+        fail(f"count_primes_parallel({limit}) should be {want}, got {got}.")
+    expect_work_elsewhere(here.seconds, baseline, "count_primes_parallel")
+
+
+def test_when_count_primes_parallel_returns_then_no_worker_process_is_left_running():
+    count_primes_parallel = need(load("ex02_process_pool"), "count_primes_parallel")
+    limit = random.randint(20_000, 40_000)
+    got = count_primes_parallel(limit, workers=2)
+    if got != primes_below(limit):
+        fail(f"count_primes_parallel({limit}) should be {primes_below(limit)}, got {got}.")
+    left = multiprocessing.active_children()
+    if left:
+        fail(
+            f"{len(left)} worker process(es) were still running after count_primes_parallel returned: "
+            "shut the pool down (`with ProcessPoolExecutor(...) as pool:` does it for you)."
+        )

@@ -1,0 +1,92 @@
+"""ex04: loop.run_in_executor sends CPU-bound calls to a process pool and keeps the event loop free."""
+
+import asyncio
+import random
+import time
+from concurrent.futures import ProcessPoolExecutor
+
+from awaitlings.testing import fail, load, need
+from conftest import cpu_cost, cpu_here, expect_work_elsewhere, primes_below
+
+
+class WatchedPool(ProcessPoolExecutor):
+    """A process pool that remembers the most calls it ever had waiting or running at once."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.pending: set = set()
+        self.peak = 0
+
+    def submit(self, fn, /, *args, **kwargs):
+        future = super().submit(fn, *args, **kwargs)
+        self.pending.add(future)
+        self.peak = max(self.peak, len(self.pending))
+        future.add_done_callback(self.pending.discard)
+        return future
+
+
+async def run_with_heartbeat(coro, seconds: float = 20.0):
+    """Await `coro` while a heartbeat task ticks every 10 ms; return (result, longest gap between ticks)."""
+    gaps: list[float] = []
+
+    async def heartbeat():
+        last = time.perf_counter()
+        while True:
+            await asyncio.sleep(0.01)
+            now = time.perf_counter()
+            gaps.append(now - last)
+            last = now
+
+    beat = asyncio.create_task(heartbeat())
+    await asyncio.sleep(0)
+    started = time.perf_counter()
+    try:
+        async with asyncio.timeout(seconds):
+            result = await coro
+    except TimeoutError:
+        fail(f"answer_all did not finish within {seconds:g} s.")
+    finally:
+        beat.cancel()
+    return result, max(gaps, default=time.perf_counter() - started)
+
+
+def check_answers(got, numbers):
+    want = [primes_below(n) for n in numbers]
+    if got is None:
+        fail("answer_all returned None: it should return one count per number.")
+    if list(got) != want:
+        fail(f"answer_all({numbers}) should return {want}, got {list(got)}.")
+
+
+async def test_when_answers_are_computed_then_the_event_loop_keeps_running():
+    answer_all = need(load("ex04_run_in_executor"), "answer_all", "coroutine function")
+    numbers = [random.randint(120_000, 160_000) for _ in range(3)]
+    with ProcessPoolExecutor(max_workers=2) as pool:
+        got, longest_gap = await run_with_heartbeat(answer_all(numbers, pool))
+    check_answers(got, numbers)
+    if longest_gap > 0.2:
+        fail(
+            f"While answer_all computed, the event loop stood still for {longest_gap:.2f} s: a task that "
+            "should tick every 0.01 s could not run. Computation inside `async def` holds the loop; send it "
+            "to the pool with `await loop.run_in_executor(pool, func, arg)`."
+        )
+
+
+async def test_when_answers_are_computed_then_the_work_runs_in_the_pool_processes():
+    answer_all = need(load("ex04_run_in_executor"), "answer_all", "coroutine function")
+    from primes import count_primes_below
+
+    numbers = [random.randint(50_000, 70_000) for _ in range(4)]
+    baseline = cpu_cost(lambda: [count_primes_below(n) for n in numbers])
+    with WatchedPool(max_workers=2) as pool:
+        with cpu_here() as here:
+            async with asyncio.timeout(20):  # no heartbeat here: its own CPU time would blur the measurement
+                got = await answer_all(numbers, pool)
+    check_answers(got, numbers)
+    expect_work_elsewhere(here.seconds, baseline, "answer_all")
+    if pool.peak < 2:
+        fail(
+            f"answer_all sent the {len(numbers)} calls to the pool one at a time (never more than "
+            f"{pool.peak} in the pool at once), so one worker process sat idle. Create every "
+            "run_in_executor() future first, then await them together with asyncio.gather()."
+        )
