@@ -5,7 +5,7 @@ import random
 from awaitlings.testing import Stopwatch, fail, load, need
 from fake_upstream import FakeUpstream, FetchError, random_urls
 
-SLOW = 0.3  # the healthy fetches take this long; the broken one fails after 0.02 s
+SLOW = 0.35  # the healthy fetches take this long; the broken one fails after 0.02 s
 
 
 def fetch_all_or_nothing():

@@ -13,7 +13,7 @@ import pytest
 import examples
 from fake_upstream import FakeUpstream, FetchError
 
-S = 0.06  # one "cup of tea", in seconds
+S = 0.15  # one "cup of tea", in seconds (generous: the machine is shared)
 
 
 async def timed(awaitable):
@@ -44,7 +44,7 @@ async def test_awaiting_one_after_another_adds_the_waits_up():
 async def test_gather_overlaps_the_waits_and_keeps_argument_order(capsys):
     result, elapsed = await timed(examples.together(S))
     assert result == ["green", "black"]
-    assert S <= elapsed < 1.75 * S
+    assert S <= elapsed < 2 * S  # one after another could never beat 2 x S
     assert capsys.readouterr().out.split("\n")[:2] == ["green: start", "black: start"]
 
 
@@ -93,7 +93,7 @@ async def test_a_timeout_cancels_the_slow_call_and_gives_none():
 
 async def test_swallowing_cancelled_error_makes_cancel_a_no_op():
     log = []
-    task = asyncio.create_task(examples.poll_stubbornly(0.01, log, rounds=4))
+    task = asyncio.create_task(examples.poll_stubbornly(0.05, log, rounds=4))
     await asyncio.sleep(0.015)
     task.cancel()
     async with asyncio.timeout(1):
