@@ -5,7 +5,8 @@ In-process (WebsocketCommunicator) on the in-memory layer: fast, no Redis needed
 import random
 import string
 
-from awaitlings.testing import fail
+from asgiref.sync import sync_to_async
+from awaitlings.testing import fail, load
 from channels.layers import get_channel_layer
 from conftest import room_name
 
@@ -40,13 +41,19 @@ async def test_a_client_in_another_room_sees_nothing(connect):
 
 
 async def test_a_group_send_from_outside_reaches_the_room(connect):
+    push = load("chat.push")
     room = room_name()
     ana = await connect(f"/ws/chat/{room}/")
-    text = words()
     # What a view or a Celery task does: no consumer involved on the sending side.
-    await get_channel_layer().group_send(f"chat_{room}", {"type": "chat.message", "user": "server", "text": text})
+    text = words()
+    await push.post_to_room(room, "server", text)
     got = await ana.receive(f'a "chat.message" sent to group chat_{room} from outside the consumer')
     expect_message(got, "server", text, "ana")
+    # The sync flavour, run in a worker thread the way a sync view would be.
+    text = words()
+    await sync_to_async(push.post_to_room_sync)(room, "task", text)
+    got = await ana.receive(f"a message posted to chat_{room} from sync code")
+    expect_message(got, "task", text, "ana")
 
 
 async def test_a_client_that_leaves_is_removed_from_the_group(connect):
