@@ -1,0 +1,65 @@
+import asyncio
+import random
+import time
+
+from awaitlings.testing import ExerciseProblem, Stopwatch, expect_concurrent, fail, load
+from conftest import COUNTDOWN_STEP, client, server_warning, timed_lines
+
+
+def expected_lines(start: int) -> list[str]:
+    return [str(n) for n in range(start, 0, -1)] + ["liftoff"]
+
+
+async def countdown(http, start: int) -> list[tuple[float, str]]:
+    started = time.perf_counter()
+    async with http.stream("GET", f"/ex01/countdown/?from={start}") as response:
+        if response.status_code != 200:
+            await response.aread()
+            fail(f"GET /ex01/countdown/ answered {response.status_code}: {response.text[:300]}")
+        return await timed_lines(response, started)
+
+
+async def test_the_countdown_is_complete(server):
+    load("ex01_stream")
+    start = random.randint(3, 6)
+    async with client(server) as http:
+        got = [line for _, line in await countdown(http, start)]
+    assert got == expected_lines(start), f"GET /ex01/countdown/?from={start}: expected lines {expected_lines(start)}, got {got}"
+
+
+async def test_each_line_arrives_when_it_is_produced(server):
+    load("ex01_stream")
+    start = 5
+    async with client(server) as http:
+        lines = await countdown(http, start)
+    got = [line for _, line in lines]
+    assert got == expected_lines(start), f"GET /ex01/countdown/?from={start}: expected lines {expected_lines(start)}, got {got}"
+    first, last = lines[0][0], lines[-1][0]
+    produced_over = start * COUNTDOWN_STEP
+    if last - first < produced_over / 2:
+        warning = server_warning(server)
+        fail(
+            f"The first line arrived after {first:.2f} s, only {last - first:.2f} s before the last one, though "
+            f"the lines were produced over {produced_over:.2f} s: the response was buffered, not streamed."
+            + (f" The server logged: {warning}" if warning else "")
+        )
+
+
+async def test_two_countdowns_run_at_the_same_time(server):
+    load("ex01_stream")
+    start = 5
+    async with client(server) as http:
+        async with Stopwatch() as sw:
+            both = await asyncio.gather(countdown(http, start), countdown(http, start))
+    for lines in both:
+        got = [line for _, line in lines]
+        assert got == expected_lines(start), f"GET /ex01/countdown/?from={start}: expected {expected_lines(start)}, got {got}"
+    try:
+        expect_concurrent(sw.elapsed, calls=2, each=start * COUNTDOWN_STEP, what="two countdowns at once")
+    except ExerciseProblem as problem:
+        if sw.elapsed < start * COUNTDOWN_STEP:
+            raise
+        fail(
+            f"{problem} One server process served both: something in the countdown held its event loop, "
+            "such as a blocking sleep inside an async generator."
+        )
