@@ -160,7 +160,6 @@ async def compare(seconds=0.1):
     return timings
 
 
-# --8<-- [start:run]
 async def main():
     for name, elapsed in (await compare()).items():
         print(f"{name:>18}: {elapsed:.2f} s")
@@ -169,6 +168,7 @@ async def main():
     print("cancelled when /prices failed:", upstream.cancelled)
 
 
+# --8<-- [start:run]
 if __name__ == "__main__":
     asyncio.run(main())  # creates an event loop, runs main() to the end, then closes the loop
 # --8<-- [end:run]
