@@ -1,7 +1,7 @@
 """Exercise 1: fetch every URL at the same time.
 
-`fetch_all(fetch, urls)` calls `await fetch(url)` once per URL and returns the answers in the same
-order as `urls`. It already gives the right answers, but slowly: each call waits for the previous one."""
+`fetch_all(fetch, urls)` calls `await fetch(url)` once per URL, all at the same time, and returns the
+answers in the same order as `urls`."""
 
 import asyncio
 
