@@ -4,9 +4,9 @@
     GET /stock?sku=SKU-7     {"sku": "SKU-7", "available": 12, "warehouse": "Busan"}
     GET /reviews?sku=SKU-7   {"sku": "SKU-7", "count": 311, "average": 3.86}
 
-Every endpoint sleeps before answering, like a real service doing I/O: `/price` and `/stock` wait
-UPSTREAM_DELAY seconds (default 0.1), `/reviews` waits 1.5 times that. Answers depend on the sku, so
-a view can't fake them. Run it alone with:
+Every endpoint sleeps before answering, like a real service doing I/O: `/price` waits UPSTREAM_DELAY
+seconds (default 0.1), `/stock` and `/reviews` wait 1.5 times that. Answers depend on the sku, so a
+view can't fake them. Run it alone with:
 
     python -m uvicorn upstream:app --port 8001
 """
@@ -24,8 +24,9 @@ from collections.abc import Iterator
 from urllib.parse import parse_qs
 
 WAREHOUSES = ("Seoul", "Busan", "Incheon", "Daegu")
-# Relative waits: /reviews is the slowest, so "as slow as the slowest" and "the sum" differ clearly.
-WEIGHTS = {"/price": 1.0, "/stock": 1.0, "/reviews": 1.5}
+# Relative waits, chosen so that "as long as the slowest call" (0.15 s) and "the sum of all three"
+# (0.40 s) are far apart.
+WEIGHTS = {"/price": 1.0, "/stock": 1.5, "/reviews": 1.5}
 
 
 def _number(sku: str, salt: str, modulo: int) -> int:
