@@ -100,6 +100,8 @@ def pytest_command(lesson: Lesson, target: str, report: Path, exercises: list[st
            "-o", "console_output_style=classic", "--tb=short" if verbose else "--tb=no", "-rN"]
     for name in lesson.pytest_plugins:
         cmd += ["-p", PLUGIN_MODULES.get(name, name)]
+    if "django" in lesson.pytest_plugins:
+        cmd += ["-o", "django_find_project=false"]  # a manage.py must not put the starters first on sys.path
     if "asyncio" in lesson.pytest_plugins:
         cmd += ["-o", "asyncio_debug=true"]  # slow-callback reports name blocking coroutines
     for ex_id in exercises:
@@ -166,6 +168,7 @@ def run_lesson(lesson: Lesson, target: str = "learner", exercises: list[str] | N
             log = Path(tmp) / f"output-{attempt}.txt"
             only = [] if course_tests and not exercises else [ex.id for ex in selected]
             cmd = pytest_command(lesson, target, report, only, list(results), verbose)
+            known_before = len(results)
             with open(log, "wb") as out:
                 process = launch(cmd, cwd=lesson.root, env=child_env, stdout=out, stderr=subprocess.STDOUT,
                                  stdin=subprocess.DEVNULL, start_new_session=True)
@@ -232,6 +235,8 @@ def run_lesson(lesson: Lesson, target: str = "learner", exercises: list[str] | N
                 if running not in order:
                     order.append(running)
                 continue  # run what is left in a fresh process
+            if not finished and len(results) > known_before and any(n not in results for n in test_exercise):
+                continue  # it ended between two tests (a thread called os._exit, ...): the rest run afresh
             if not finished and not results and not collect_errors:
                 problem = _startup_problem(output, process.returncode)
             break

@@ -221,6 +221,10 @@ class ServerProcess:
         self.cwd = Path(cwd or target_root())
         extra = os.pathsep.join([str(target_root()), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep)
         self.env = {**os.environ, "PYTHONPATH": extra, "PYTHONUNBUFFERED": "1", **(env or {})}
+        # Debug mode is for diagnosing the learner's code in the test process; in a server it only slows
+        # everything down several times.
+        if "PYTHONASYNCIODEBUG" not in (env or {}):
+            self.env.pop("PYTHONASYNCIODEBUG", None)
         self.ready_timeout = ready_timeout
         self.process: subprocess.Popen | None = None
         self._log = None
