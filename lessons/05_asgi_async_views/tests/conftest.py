@@ -159,7 +159,7 @@ def expect_waits_overlapped(elapsed: float, waits: list[float], what: str) -> No
     bar = slowest + 0.85 * (total - slowest)
     if elapsed >= bar:
         fail(
-            f"{what} took {elapsed:.2f} s: its {len(waits)} waits ran one after another (together {total:.2f} s). "
+            f"{what} took {elapsed:.2f} s: the {len(waits)} waits ran one after another (together {total:.2f} s). "
             f"Waiting together, they take about {slowest:.2f} s."
         )
     if elapsed < slowest * 0.8:

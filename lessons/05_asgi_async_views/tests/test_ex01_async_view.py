@@ -6,7 +6,7 @@ import inspect
 
 from awaitlings.testing import Stopwatch, fail, load, need
 
-CALLS = 5
+CALLS = 4
 
 
 def test_price_is_an_async_view():

@@ -6,7 +6,7 @@ import httpx
 
 from awaitlings.testing import Stopwatch, fail, load, need
 
-CALLS = 5
+CALLS = 4
 
 
 async def test_pings_wait_together(asgi_get, kit):
