@@ -1,6 +1,6 @@
 """Exercise 4: the `refresh_prices` management command asks the price service for every book's price.
 
-    python -m django refresh_prices --settings=project.settings
+    python manage.py refresh_prices
 
 The work is async (many requests in flight at once); a management command's handle() is sync.
 The bridge between the two is async_to_sync."""

@@ -1,4 +1,4 @@
-"""`python -m django seed_demo --settings=project.settings`: a demo reader and a few books, once."""
+"""`python manage.py seed_demo`: a demo reader and a few books, once."""
 
 from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand
