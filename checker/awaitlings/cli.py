@@ -315,12 +315,44 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_til)
 
     p = sub.add_parser("grade", help="instructors: grade many submissions into a gradebook")
-    p.add_argument("submissions", nargs="+")
-    p.add_argument("--out", required=True)
-    p.add_argument("--lessons", nargs="*")
-    p.add_argument("--jobs", "-j", type=int, default=2)
+    p.add_argument("submissions", nargs="+", help="learners' copies of the course (or a folder of them)")
+    p.add_argument("--out", required=True, help="gradebook folder: grades.csv, report.md, results.json per learner")
+    p.add_argument("--lessons", nargs="*", help="lessons to grade (default: all)")
+    p.add_argument("--jobs", "-j", type=int, default=2, help="submissions graded at once (local backend)")
+    p.add_argument("--backend", choices=["local", "celery"], default="local")
+    p.add_argument("--broker", help="Celery broker for --backend celery, e.g. redis://host:6379/0")
+    p.add_argument("--sandbox", choices=["auto", "root", "user", "none"], default="auto",
+                   help="isolation: auto picks the strongest this machine allows")
+    p.add_argument("--wall", type=float, help="seconds per (submission, lesson) (default 300)")
+    p.add_argument("--memory", type=int, help="MB of address space per process (default 3072)")
+    p.add_argument("--processes", type=int, help="processes and threads per job (default 256)")
+    p.add_argument("--cache", help="result cache folder (default OUT/.cache)")
+    p.add_argument("--no-cache", action="store_true", help="grade everything again")
+    p.add_argument("--quiet", "-q", action="store_true", help="no progress output")
     p.set_defaults(func=cmd_grade)
+
+    p = sub.add_parser("grade-worker", help="instructors: a Celery worker for `grade --backend celery`")
+    p.add_argument("--broker", required=True, help="the same broker URL as the grading command's")
+    p.add_argument("--concurrency", "-c", type=int, default=1, help="jobs this worker runs at once")
+    p.add_argument("--loglevel", default="WARNING")
+    p.set_defaults(func=lambda args: _grading("grade_worker_command", args))
+
+    p = sub.add_parser("gradescope", help="instructors: build a Gradescope autograder zip for a lesson")
+    p.add_argument("lesson")
+    p.add_argument("--out", help="zip file (default gradescope-LESSON.zip)")
+    p.set_defaults(func=lambda args: _grading("gradescope_command", args))
+
+    p = sub.add_parser("classroom", help="instructors: a GitHub Classroom workflow running the public tests")
+    p.add_argument("lessons", nargs="*")
+    p.add_argument("--out", help="workflow file (default .github/workflows/classroom.yml; - for stdout)")
+    p.set_defaults(func=lambda args: _grading("classroom_command", args))
     return parser
+
+
+def _grading(command: str, args) -> int:
+    from . import grading
+
+    return getattr(grading, command)(args)
 
 
 def main(argv: list[str] | None = None) -> int:
