@@ -12,7 +12,7 @@ from pathlib import Path
 from . import ui
 from .course import Course, CourseError, Exercise, Lesson
 from .progress import Progress, relpath
-from .runner import run_lesson
+from .runner import check_lesson, run_lesson
 from .targets import LEARNER, SOLUTIONS, STARTER, starter_files, write_snapshot
 
 
@@ -69,7 +69,7 @@ def cmd_check(args) -> int:
     exercises = [course.find_exercise(f"{lesson.slug}/{e}").id for e in args.exercise] if args.exercise else None
     if not args.json:
         print(ui.dim(f"Checking {lesson.slug}…"), flush=True)
-    result = run_lesson(lesson, target, exercises=exercises, verbose=args.verbose)
+    result = check_lesson(lesson, target, exercises=exercises, verbose=args.verbose, jobs=args.jobs)
     if target == LEARNER:
         progress.record(result)
     if args.json:
@@ -269,6 +269,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--exercise", "-e", action="append", default=[], help="only this exercise")
     p.add_argument("--json", action="store_true", help="Gradescope-compatible results on stdout")
     p.add_argument("--verbose", "-v", action="store_true", help="show tracebacks and captured output")
+    p.add_argument("--jobs", "-j", type=int, default=2, help="pytest processes to spread the exercises over")
     p.set_defaults(func=cmd_check)
 
     p = sub.add_parser("watch", help="re-check the current exercise whenever you save")

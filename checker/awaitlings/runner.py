@@ -262,3 +262,24 @@ def _startup_problem(output: str, code: int | None) -> str:
     lines = [line for line in output.strip().splitlines() if line.strip()]
     tail = "\n".join(lines[-15:])
     return f"The tests could not start (exit code {code}). The last lines pytest printed:\n{tail}"
+
+
+def check_lesson(lesson: Lesson, target: str = "learner", exercises: list[str] | None = None,
+                 verbose: bool = False, jobs: int = 2) -> LessonResult:
+    """A learner's check: the exercises split over `jobs` pytest processes at once.
+
+    Lesson tests mostly wait (sleeps, sockets), so two processes on two cores answer sooner than one;
+    each exercise still runs wholly inside one process, so results are the same as `run_lesson`'s."""
+    selected = [ex.id for ex in lesson.exercises if not exercises or ex.id in exercises]
+    if jobs < 2 or len(selected) < 2 or lesson.meta.get("parallel_check") is False:
+        return run_lesson(lesson, target, exercises=selected, verbose=verbose)
+    from concurrent.futures import ThreadPoolExecutor
+
+    started = time.perf_counter()
+    groups = [selected[i::jobs] for i in range(jobs)]
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        parts = list(pool.map(lambda group: run_lesson(lesson, target, exercises=group, verbose=verbose), groups))
+    by_id = {r.exercise.id: r for part in parts for r in part.exercises}
+    return LessonResult(lesson=lesson, target=target, exercises=[by_id[e] for e in selected if e in by_id],
+                        elapsed=time.perf_counter() - started,
+                        problem=next((p.problem for p in parts if p.problem), ""))

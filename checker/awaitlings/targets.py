@@ -76,7 +76,7 @@ def editable_sources(lesson: Lesson, target: str) -> dict[str, str]:
     else:
         submission = Path(target)
         base = submission / "lessons" / lesson.slug
-        if not base.is_dir() and (submission / lesson.editable_files[0]).exists():
+        if not base.is_dir() and any((submission / rel).exists() for rel in lesson.editable_files):
             base = submission  # a folder holding just this lesson's files
     out = {}
     for rel in lesson.editable_files:
