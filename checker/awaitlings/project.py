@@ -31,6 +31,11 @@ def run_project(lesson: Lesson, duration: float | None = None, target: str = LEA
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(root), os.environ.get("PYTHONPATH")])),
            "PYTHONUNBUFFERED": "1"}
     processes: list[tuple[str, subprocess.Popen]] = []
+
+    def _stop(signum, frame):  # SIGTERM (a service manager, `kill`) cleans up like Ctrl-C
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, _stop)
     print(ui.bold(f"{lesson.slug}: {spec.get('description', lesson.title)}"))
     try:
         for index, proc in enumerate(spec["processes"]):
@@ -61,6 +66,7 @@ def run_project(lesson: Lesson, duration: float | None = None, target: str = LEA
         print(ui.dim("\nStopping…"))
         return 0
     finally:
+        signal.signal(signal.SIGTERM, previous)
         for _, child in processes:
             try:
                 os.killpg(child.pid, signal.SIGTERM)

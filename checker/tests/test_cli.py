@@ -147,3 +147,40 @@ def test_til_draft_reports_real_results(course_copy):
     assert draft.startswith("---\ntitle: \"[TIL] Tiny: one honest exercise\"")
     assert "- Be verified" in draft
     assert "- [x] Add two numbers concurrently-safe (1/1)" in draft
+
+
+def test_run_serves_a_mini_project_and_stops_every_process_on_sigterm(tmp_path):
+    """`awaitlings run 05` on the real course: the page answers, and SIGTERM leaves nothing behind."""
+    import os
+    import signal
+    import sys
+    import time
+    import urllib.request
+
+    from awaitlings.course import Course
+
+    from .conftest import REPO
+
+    lesson = Course(REPO).lesson("05")
+    ports = [p["port"] for p in lesson.run["processes"] if p.get("port")]
+    process = subprocess.Popen([sys.executable, "-m", "awaitlings.cli", "run", "05", "--solutions"], cwd=REPO,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                               env={**os.environ, "NO_COLOR": "1"})
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(lesson.run["open"], timeout=2) as response:
+                    assert response.status == 200
+                    break
+            except OSError:
+                time.sleep(0.3)
+        else:
+            raise AssertionError("the mini-project never answered")
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=20)
+    finally:
+        process.kill()
+    for port in ports:
+        with __import__("socket").socket() as sock:
+            assert sock.connect_ex(("127.0.0.1", port)) != 0, f"something still listens on {port}"
