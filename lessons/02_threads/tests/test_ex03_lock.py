@@ -12,7 +12,7 @@ import time
 
 from awaitlings.testing import fail, load, need
 
-GRACE = 0.1  # how long a thread in the ledger waits for the other one once both are inside the account
+GRACE = 0.15  # how long a thread in the ledger waits for the other one once both are inside the account
 
 
 class RendezvousLedger:
