@@ -1,0 +1,88 @@
+"""Exercise 3: with LayerGuard, a Redis outage is announced to clients, and the room recovers."""
+
+import asyncio
+import random
+
+import pytest
+
+from conftest import name
+
+
+@pytest.fixture
+def room_app(settings, private_redis, direct_outbox):
+    """The course's RoomConsumer on a Redis channel layer of the test's own Redis (presence off)."""
+    from channels.routing import URLRouter
+    from django.urls import path
+
+    from rooms.consumers import RoomConsumer
+
+    settings.CHANNEL_LAYERS = {
+        "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [private_redis.url]}}
+    }
+    settings.REDIS_URL = ""  # presence is exercise 1's business
+    settings.LAYER_RETRY_DELAY = 0.1
+
+    class Room(RoomConsumer):
+        def make_outbox(self):
+            return direct_outbox(self.send_json)
+
+    return URLRouter([path("ws/room/<slug:room>/", Room.as_asgi())])
+
+
+def status(layer):
+    return lambda frame: frame.get("type") == "status" and frame.get("layer") == layer
+
+
+async def join(clients, app, room, user):
+    client = clients(app, f"/ws/room/{room}/?user={user}", label=user)
+    await client.connect()
+    await client.wait_for("the hello frame", lambda f: f.get("type") == "hello")
+    return client
+
+
+async def chat_gets_through(sender, receiver, what):
+    text = f"hello {random.randint(1, 10**6)}"
+    await sender.send({"type": "chat", "text": text})
+    await receiver.wait_for(f"{sender.label}'s chat message {text!r} {what}",
+                            lambda f: f.get("type") == "chat" and f.get("text") == text, timeout=2)
+
+
+async def test_when_redis_goes_away_clients_are_told_and_stay_connected(room_app, private_redis, clients):
+    room = name("room")
+    ann, ben = await join(clients, room_app, room, "ann"), await join(clients, room_app, room, "ben")
+    await chat_gets_through(ann, ben, "(Redis is up)")
+    private_redis.stop()
+    await ben.wait_for('{"type": "status", "layer": "down"} after Redis went away', status("down"))
+    text = f"lost {random.randint(1, 10**6)}"
+    await ann.send({"type": "chat", "text": text})
+    await ann.wait_for(f'{{"type": "undelivered"}} for {text!r} sent while Redis is down',
+                       lambda f: f.get("type") == "undelivered" and f.get("text") == text)
+    await ann.send({"type": "heartbeat"})
+    await ann.wait_for("an answer to a heartbeat: the connection should stay open and served",
+                       lambda f: f.get("type") == "presence")
+
+
+async def test_when_redis_comes_back_the_room_works_again(room_app, private_redis, clients):
+    room = name("room")
+    ann, ben = await join(clients, room_app, room, "ann"), await join(clients, room_app, room, "ben")
+    private_redis.stop()
+    await ben.wait_for('{"type": "status", "layer": "down"}', status("down"))
+    await asyncio.sleep(0.3)  # a few failed retries
+    private_redis.start()  # same port, empty: it has forgotten every group
+    await ben.wait_for('{"type": "status", "layer": "up"} after Redis came back', status("up"), timeout=3)
+    await ann.wait_for('{"type": "status", "layer": "up"} after Redis came back', status("up"), timeout=3)
+    await chat_gets_through(ann, ben, "after Redis came back (did both rejoin the group?)")
+
+
+async def test_a_client_that_connects_during_the_outage_joins_when_redis_is_back(room_app, private_redis, clients):
+    room = name("room")
+    ann = await join(clients, room_app, room, "ann")
+    private_redis.stop()
+    await ann.wait_for('{"type": "status", "layer": "down"}', status("down"))
+    cal = clients(room_app, f"/ws/room/{room}/?user=cal", label="cal (connected during the outage)")
+    await cal.connect()
+    await cal.wait_for('{"type": "status", "layer": "down"}', status("down"))
+    private_redis.start()
+    await cal.wait_for('{"type": "status", "layer": "up"}', status("up"), timeout=3)
+    await ann.wait_for('{"type": "status", "layer": "up"}', status("up"), timeout=3)
+    await chat_gets_through(ann, cal, "after Redis came back (cal must join the group it couldn't join at connect)")
