@@ -19,7 +19,7 @@ from ..course import Course, CourseError, Lesson
 from ..runner import ExerciseResult, TestResult, run_lesson
 from . import cache, manifest
 from .guard import CANARY_EXERCISE
-from .sandbox import NONE, ROOT, JobSandbox, Limits, Slots, detect
+from .sandbox import NONE, ROOT, JobSandbox, Limits, SandboxInfo, Slots, detect
 from .workspace import (Templates, Workspace, blocked_ancestors, default_workdir, hidden_paths, keep_paths,
                         remove)
 
@@ -74,6 +74,13 @@ class Grader:
             fresh = [p for p in ("/tmp", "/var/tmp", "/dev/shm") if os.path.isdir(p)]
         keep = keep_paths() + [self.workdir]
         self.expose = blocked_ancestors(keep) if self.mode == ROOT else []
+        # Root drops to a per-slot uid: always with namespaces (they can expose a Python under /root);
+        # without them only when everything the sandbox needs is reachable by an unprivileged uid.
+        self.drop_uid = os.geteuid() == 0 and (self.mode == ROOT or (self.mode == NONE and not blocked_ancestors(keep)))
+        if os.geteuid() == 0 and self.mode == NONE and not self.drop_uid:
+            self.info = SandboxInfo(self.mode, self.info.warnings + (
+                "running submissions as root without namespaces (the Python environment is not readable by an "
+                "unprivileged uid): fork bombs and file writes are held back only by the audit hook",))
         blocked = [b for _, b in self.expose]
         # What sits in a blocked folder is hidden with it when that folder is replaced.
         self.hide = [h for h in hidden_paths(candidates, keep)
@@ -120,7 +127,7 @@ class Grader:
             return failed_job(job, "infra-error", str(error), self.mode, started)
         slot, lock = self.slots.acquire()
         try:
-            uid = gid = UID_BASE + slot if self.mode == ROOT else None
+            uid = gid = UID_BASE + slot if self.drop_uid else None
             with Workspace(self.workdir, template, lesson, job["files"], self.mode, uid, gid) as ws:
                 sandbox = JobSandbox(mode=self.mode, workdir=ws.dir, limits=self.limits, uid=uid, gid=gid,
                                      hide=self.hide, fresh=self.fresh, expose=self.expose,
@@ -156,7 +163,10 @@ def assemble(job: dict, lesson: Lesson, manifest_: dict, run, sandbox: JobSandbo
     flags: dict[str, str] = {}
 
     def flag(name: str, detail: str) -> None:
-        flags.setdefault(name, detail)
+        if name not in flags:
+            flags[name] = detail
+        elif detail and detail not in flags[name] and len(flags[name]) < 600:
+            flags[name] += f" · {detail}"
 
     exercise_ids = {ex.id for ex in lesson.exercises}
     reported: dict[str, TestResult] = {}

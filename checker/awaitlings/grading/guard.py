@@ -21,6 +21,7 @@ Set by the sandbox: AWAITLINGS_GUARD = "grade" | "manifest" (collection only), p
 from __future__ import annotations
 
 import builtins
+import errno
 import os
 import secrets
 import sys
@@ -122,7 +123,11 @@ def _inspect(event: str, args: tuple) -> None:
             if target == -1 and "block-kill" in MODE:
                 raise PermissionError(1, "awaitlings: kill(-1) is not allowed while grading")
     elif event in ("os.fork", "os.forkpty"):
+        if _in_child:
+            os._exit(70)  # a forked copy of the test process forking again: a fork bomb's second generation
         _forks += 1
+        if _forks > STORM_FORKS:
+            raise BlockingIOError(errno.EAGAIN, f"awaitlings: more than {STORM_FORKS} forks in one test")
 
 
 def _install_audit_hook(config: pytest.Config) -> None:
@@ -194,9 +199,16 @@ def _check_patches() -> None:
 # --- forks -----------------------------------------------------------------------------------------------
 
 
+_in_child = False
+_main_pid = 0
+
+
 def _after_fork_in_child() -> None:
     """A forked copy of the test process holds the report pipe and the signing key: it must not report.
-    (multiprocessing workers of a lesson are forked copies too; only the main process reports.)"""
+    (multiprocessing workers of a lesson are forked copies too; only the main process reports.) It may
+    not fork again, and if it returns into pytest it ends there (see _leave_if_forked)."""
+    global _in_child, _forks
+    _in_child, _forks = True, 0
     session = core._session(core._current_config) if core._current_config else None
     if session and session.report:
         report, session.report = session.report, None
@@ -263,8 +275,9 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
         conftests = [m for n, m in sys.modules.items() if n.endswith("conftest") and m is not None]
         _baseline.update(_snapshot(test_modules + conftests))
         _baseline["builtins"] = _functions_of(vars(builtins))
-        global _processes_before
+        global _processes_before, _main_pid
         _processes_before = _process_count()
+        _main_pid = os.getpid()
         os.register_at_fork(after_in_child=_after_fork_in_child)
         _install_audit_hook(config)
 
@@ -277,13 +290,20 @@ STORM_PROCESSES = 48
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     report = yield
+    _leave_if_forked()
     if MODE.startswith("grade") and call.when == "call" and report.skipped:
         _finding("skip-in-test", item.nodeid)
     return report
 
 
+def _leave_if_forked() -> None:
+    if _main_pid and os.getpid() != _main_pid:
+        os._exit(0)  # a forked copy came back from the learner's code into pytest: it has nothing to do here
+
+
 def pytest_runtest_logstart(nodeid: str, location) -> None:
     global _forks
+    _leave_if_forked()
     _forks = 0
 
 
@@ -292,9 +312,10 @@ def pytest_runtest_logfinish(nodeid: str, location) -> None:
     result is already reported."""
     if not MODE.startswith("grade"):
         return
+    _leave_if_forked()
     _check_patches()
     extra = _process_count() - _processes_before if "namespaced" in MODE else 0
-    if _forks >= STORM_FORKS or extra >= STORM_PROCESSES:
+    if _forks > STORM_FORKS or extra >= STORM_PROCESSES:
         _finding("fork-storm", f"{nodeid.split('::')[-1]} forked {_forks} times and left {max(extra, 0)} "
                                "processes running", now=True)
         _storm_over()

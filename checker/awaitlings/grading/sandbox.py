@@ -82,7 +82,10 @@ def detect(requested: str = "auto") -> SandboxInfo:
         unshare = shutil.which("unshare")
         true = shutil.which("true") or "/bin/true"
         can_root = bool(unshare) and os.geteuid() == 0 and _works([unshare, *UNSHARE, true])
-        can_user = bool(unshare) and _works([unshare, "--user", "--map-root-user", *UNSHARE, true])
+        # Not for real root: root of a user namespace that maps uid 0 may override permissions on every
+        # root-owned file it can see.
+        can_user = bool(unshare) and os.geteuid() != 0 and _works([unshare, "--user", "--map-root-user", *UNSHARE,
+                                                                    true])
         warnings = []
         if requested in (ROOT, "auto") and can_root:
             mode = ROOT
@@ -231,8 +234,8 @@ class JobSandbox:
             "read_only": [str(self.workdir / "course")] if namespaced else [],
             "home": str(self.home) if namespaced else "",
             "scratch_mb": self.limits.scratch_mb,
-            "uid": self.uid if self.mode == ROOT else None,
-            "gid": self.gid if self.mode == ROOT else None,
+            "uid": self.uid,
+            "gid": self.gid,
             "limits": self.limits.rlimits(),
             "loopback": True,
         }

@@ -121,11 +121,15 @@ class Workspace:
             dest.write_text(text, encoding="utf-8")
         _read_only(self.course, dirs_too=True)
         self.home.mkdir()
-        if self.mode == ROOT and self.gid is not None:
+        if self.gid is not None:
             os.chown(self.dir, 0, self.gid)
             os.chmod(self.dir, 0o750)  # other jobs (other gids) can't look in
-        elif self.mode == NONE:
+        if self.mode == NONE:  # no tmpfs: a plain folder, the slot's own
             (self.home / "tmp").mkdir()
+            if self.uid is not None:
+                for path in (self.home, self.home / "tmp"):
+                    os.chown(path, self.uid, self.gid)
+                    os.chmod(path, 0o700)
         self.fingerprint = self.snapshot()
         return self
 
