@@ -31,7 +31,7 @@ async def run_orders(n: int):
 
 
 async def test_when_orders_are_processed_then_invoices_are_rendered_in_other_processes():
-    shop, orders = await run_orders(3)
+    shop, orders = await run_orders(2)
     if shop.rendered_here:
         where = "the event loop's own thread" if "MainThread" in shop.rendered_here else "a thread of this process"
         fail(
@@ -45,7 +45,7 @@ async def test_when_orders_are_processed_then_invoices_are_rendered_in_other_pro
 
 async def test_when_invoices_are_saved_then_it_happens_in_a_thread_of_this_process():
     loop_thread = threading.get_ident()
-    shop, orders = await run_orders(3)
+    shop, orders = await run_orders(2)
     missing = [o.id for o in orders if shop.SAVED.get(o.id) is None]
     if missing:
         fail(
