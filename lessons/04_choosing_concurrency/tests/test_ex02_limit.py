@@ -36,7 +36,11 @@ async def test_when_many_items_are_mapped_then_at_most_limit_run_at_once(within)
             "shares the same one: create it once, outside the per-item function."
         )
     if gauge.peak < limit:
-        fail(f"Never more than {gauge.peak} call(s) ran at once: with limit={limit}, use all {limit} slots.")
+        ran = "ran sequentially" if gauge.peak == 1 else f"never ran more than {gauge.peak} calls at once"
+        fail(
+            f"map_limited {ran}: {len(items)} calls took {sw.elapsed:.2f} s. With limit={limit}, keep all "
+            f"{limit} slots busy."
+        )
     expect_waves(sw.elapsed, calls=len(items), each=0.03, at_once=limit, what="map_limited")
 
 

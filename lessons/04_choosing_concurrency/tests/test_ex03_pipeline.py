@@ -3,6 +3,7 @@
 import asyncio
 import random
 import secrets
+import time
 
 from awaitlings.testing import fail, load, need
 from conftest import Gauge
@@ -46,7 +47,13 @@ def pipeline():
 
 def tasks_left():
     me = asyncio.current_task()
-    return [t for t in asyncio.all_tasks() if t is not me and not t.done()]
+    return [
+        t
+        for t in asyncio.all_tasks()
+        if t is not me and not t.done()
+        # asyncio closes an abandoned async generator (our source) in a task of its own: not the learner's
+        and "async_generator" not in type(t.get_coro()).__name__
+    ]
 
 
 async def test_when_consumers_are_slow_then_the_producer_waits(within):
@@ -72,13 +79,18 @@ async def test_when_jobs_are_handled_then_exactly_workers_run_at_once_and_all_ta
     workers = random.choice([2, 3, 4])
     done, gauge = [], Gauge()
     source = Source(30, done)
+    started = time.perf_counter()
     got = await within(10, run_pipeline(source, make_handler(gauge, done), workers=workers, maxsize=3), "run_pipeline")
+    elapsed = time.perf_counter() - started
     if got is None or sorted(got) != sorted(job.upper() for job in source.jobs):
         fail("run_pipeline should return one result per job.")
     if gauge.peak > workers:
         fail(f"{gauge.peak} jobs were handled at once with workers={workers}: only the consumer tasks may call handle().")
     if gauge.peak < 2:
-        fail(f"Jobs were handled one at a time: start {workers} consumer tasks that take jobs from the queue.")
+        fail(
+            f"run_pipeline ran sequentially: {len(source.jobs)} jobs took {elapsed:.2f} s, one at a time. Start "
+            f"{workers} consumer tasks that take jobs from the queue."
+        )
     left = tasks_left()
     if left:
         fail(
