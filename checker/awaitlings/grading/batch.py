@@ -61,6 +61,8 @@ def grade_batch(course: Course, paths: list, lessons: list[Lesson], out: Path, o
         hide = [out, *([options.cache_dir] if options.cache_dir else []), *(s.path for s in found)]
         grader = Grader(course, options.limits, sandbox=options.sandbox, workdir=options.workdir, hide=hide)
     key_options = {"limits": options.limits.as_dict(), "sandbox": options.sandbox}
+    if grader:
+        warnings = list(grader.info.warnings)
 
     # Plan: every (submission, lesson), keyed by content.
     starters = {lesson.slug: subs.starters_of(lesson) for lesson in lessons}

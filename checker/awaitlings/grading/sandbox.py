@@ -97,7 +97,10 @@ def detect(requested: str = "auto") -> SandboxInfo:
                             "no per-job uid, so the process limit counts inside the namespace only")
         else:
             mode = NONE
-            if requested != NONE:
+            if requested == NONE:
+                warnings.append("sandbox off (--sandbox none): no network isolation, no pid namespace; "
+                                "rlimits, read-only file modes and the audit hook only")
+            else:
                 warnings.append("no sandbox available (needs root, or unprivileged user namespaces, and "
                                 "util-linux `unshare`): submissions run WITHOUT network isolation, with your uid, "
                                 "limited only by rlimits, read-only file modes and an audit hook. "
