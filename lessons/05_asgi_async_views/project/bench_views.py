@@ -33,3 +33,4 @@ async def blocking_price(request):
         response = client.get(f"{settings.UPSTREAM_URL}/price", params={"sku": request.GET.get("sku", "x")})
     return JsonResponse(response.json())
 # --8<-- [end:blocking]
+
