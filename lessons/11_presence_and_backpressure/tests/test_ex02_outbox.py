@@ -133,6 +133,9 @@ async def test_updates_with_a_key_replace_the_queued_one():
             symbol = symbols[tick % 3]
             last[symbol] = tick
             outbox.offer({"type": "price", "symbol": symbol, "price": tick}, key=symbol)
+        if len(outbox) > 3:
+            fail(f"After 200 updates of 3 symbols, {len(outbox)} messages wait for the slow client. Each symbol "
+                 "should have at most one update waiting: replace the queued one instead of adding another.")
         await wait_until(lambda: len(outbox) == 0, 2, "The outbox didn't drain within 2 s.")
         await asyncio.sleep(0.05)
         prices = client.of_type("price")
