@@ -18,7 +18,7 @@ import threading
 
 import pytest
 
-from awaitlings.testing import ExerciseProblem, ServerProcess, Stopwatch, fail
+from awaitlings.testing import ExerciseProblem, ServerProcess, Stopwatch, fail, wait_for_port
 
 DELAY = 0.1  # /price and /ex02/ping wait this long, /stock and /reviews 1.5 times this (upstream.WEIGHTS)
 REQUEST_TIMEOUT = 4.0
@@ -33,6 +33,7 @@ class _Services:
         self.upstream = None
         self.web: ServerProcess | None = None
         self.web_ready = False
+        self._warm_up: threading.Thread | None = None
 
     def start_upstream(self) -> None:
         if self._upstream_cm is None:
@@ -49,14 +50,39 @@ class _Services:
                  "--port", "{port}", "--lifespan", "off", "--no-access-log", "--log-level", "warning"],
                 env={"UPSTREAM_URL": self.upstream_url, "PING_DELAY": str(DELAY), "DJANGO_DEBUG": "1"},
             ).start()
+            # Django finishes loading on its first request: have it served while the other tests run.
+            self._warm_up = threading.Thread(target=self._first_request, args=(self.web,), daemon=True)
+            self._warm_up.start()
+
+    @staticmethod
+    def _first_request(web: ServerProcess) -> None:
+        import httpx
+
+        try:
+            wait_for_port(web.port, web.ready_timeout, process=web.process)
+            httpx.get(web.url + "/", timeout=web.ready_timeout)
+        except Exception:  # noqa: BLE001 - the `web` fixture reports a server that won't start
+            pass
+
+    def ready_web(self) -> ServerProcess:
+        self.start_web()
+        if not self.web_ready:
+            self._warm_up.join(self.web.ready_timeout + 5)
+            self.web.wait_ready()
+            self.web_ready = True
+        return self.web
 
     def stop(self) -> None:
-        if self.web is not None:
-            self.web.__exit__(None, None, None)
-            self.web = None
+        # Stop both at once: each takes a moment to shut down gracefully.
+        web, self.web = self.web, None
+        stopper = threading.Thread(target=web.__exit__, args=(None, None, None)) if web else None
+        if stopper:
+            stopper.start()
         if self._upstream_cm is not None:
             self._upstream_cm.__exit__(None, None, None)
             self._upstream_cm = None
+        if stopper:
+            stopper.join(15)
 
 
 _services = _Services()
@@ -84,14 +110,10 @@ def upstream():
 @pytest.fixture
 def web(upstream) -> ServerProcess:
     """A real uvicorn process serving project.asgi:application from the files under test."""
-    _services.start_web()
-    if not _services.web_ready:
-        _services.web.wait_ready()
-        _services.web_ready = True
-    if _services.web.process.poll() is not None:
-        fail(f"The uvicorn server stopped (exit code {_services.web.process.returncode}).\n"
-             f"{_services.web.output()[-1500:]}")
-    return _services.web
+    server = _services.ready_web()
+    if server.process.poll() is not None:
+        fail(f"The uvicorn server stopped (exit code {server.process.returncode}).\n{server.output()[-1500:]}")
+    return server
 
 
 def random_sku() -> str:
