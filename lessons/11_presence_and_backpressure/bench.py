@@ -20,7 +20,6 @@ import subprocess
 import sys
 import time
 from contextlib import contextmanager
-from pathlib import Path
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "project.settings")
 

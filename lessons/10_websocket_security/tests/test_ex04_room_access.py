@@ -2,15 +2,12 @@
 
 import random
 
-import pytest
 from awaitlings.testing import fail, load, need
 
 from conftest import ALLOWED_ORIGIN
 
 
 async def verdict(user, slug):
-    from django.contrib.auth.models import AnonymousUser  # noqa: F401 - callers pass it
-
     room_close_code = need(load("ex04_room_access"), "room_close_code", "coroutine function")
     try:
         return await room_close_code(user, slug)

@@ -4,7 +4,6 @@ import asyncio
 import inspect
 import random
 
-import pytest
 from awaitlings.testing import Stopwatch, fail, load, need
 
 
