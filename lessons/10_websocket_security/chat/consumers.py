@@ -34,8 +34,6 @@ class ChatConsumer(AsyncWebsocketConsumer):
     group = None  # set once the connection is admitted to a room
 
     async def connect(self):
-        from ex03_message_guard import RateLimiter
-
         await self.accept()  # accept first, so the browser receives our close code
         self.room = self.scope["url_route"]["kwargs"]["room"]
         self.user = self.scope.get("user")
@@ -43,7 +41,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
         if code is not None:
             await self.reject(Rejected(code))
             return
-        self.limiter = RateLimiter(settings.WS_RATE_BURST, settings.WS_RATE_PER_SECOND)
+        self.limiter = self.make_limiter()
         self.group = f"chat.{self.room}"
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.send(json.dumps({"type": "hello", "user": self.user.get_username(), "room": self.room}))
@@ -52,6 +50,11 @@ class ChatConsumer(AsyncWebsocketConsumer):
         from ex04_room_access import room_close_code
 
         return await room_close_code(self.user, self.room)
+
+    def make_limiter(self):
+        from ex03_message_guard import RateLimiter
+
+        return RateLimiter(settings.WS_RATE_BURST, settings.WS_RATE_PER_SECOND)
 
     async def receive(self, text_data=None, bytes_data=None):
         from ex03_message_guard import parse_frame

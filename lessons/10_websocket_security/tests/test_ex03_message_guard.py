@@ -161,6 +161,8 @@ def chat_app():
 
     from chat.consumers import ChatConsumer
 
+    guard()  # import it now: a first import inside the event loop would count as blocking it
+
     class OpenChatConsumer(ChatConsumer):
         async def check_access(self):
             return None

@@ -106,10 +106,12 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
         return Outbox(self.send_json, maxsize=settings.OUTBOX_MAXSIZE)
 
     def make_presence(self):
+        redis = get_redis()
+        if redis is None:
+            return None
         from ex01_presence import Presence
 
-        redis = get_redis()
-        return Presence(redis, ttl=settings.PRESENCE_TTL) if redis is not None else None
+        return Presence(redis, ttl=settings.PRESENCE_TTL)
 
     async def notify(self, message):
         self.outbox.offer(message)

@@ -202,6 +202,8 @@ async def test_a_burst_reaches_a_slow_ticker_client_as_the_latest_prices(setting
     from channels.routing import URLRouter
     from rooms.ticker import GROUP, TickerConsumer
 
+    outbox_class()  # import it now, not inside the event loop
+
     settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer", "CONFIG": {"capacity": 100}}}
 
     class SlowSocket(TickerConsumer):

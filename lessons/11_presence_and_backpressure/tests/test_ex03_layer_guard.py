@@ -14,7 +14,11 @@ def room_app(settings, private_redis, direct_outbox):
     from channels.routing import URLRouter
     from django.urls import path
 
+    from awaitlings.testing import load
+
     from rooms.consumers import RoomConsumer
+
+    load("ex03_layer_guard")  # import it now, not inside the event loop during the test
 
     settings.CHANNEL_LAYERS = {
         "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [private_redis.url]}}
