@@ -11,6 +11,7 @@ import os
 import re
 import socket
 import sys
+import threading
 import time
 import traceback
 from pathlib import Path
@@ -67,6 +68,9 @@ class Grader:
         self.slots = Slots()
         self._manifests: dict[str, dict] = {}
         self._prints: dict[str, str] = {}
+        self._zygote = None
+        self._zygote_lock = threading.Lock()
+        self.use_zygote = os.environ.get("AWAITLINGS_ZYGOTE", "1") != "0"
         candidates = [course.root, *(hide or [])]
         fresh = []
         if self.mode == ROOT:
@@ -108,7 +112,27 @@ class Grader:
         """What a job key depends on besides files and course."""
         return {"limits": self.limits.as_dict(), "sandbox": self.mode}
 
+    def zygote(self):
+        """The warm fork server (root and none modes), started on first use; None when unavailable."""
+        if not self.use_zygote or self.mode not in (ROOT, NONE):
+            return None
+        with self._zygote_lock:
+            if self._zygote is None or not self._zygote.alive:
+                from .zygote import Zygote, ZygoteError
+
+                env = {key: os.environ[key] for key in ("PATH", "LANG", "LC_ALL", "TZ", "VIRTUAL_ENV") if key in os.environ}
+                env.update({"PYTHONHASHSEED": "0", "MALLOC_ARENA_MAX": "2", "PYTHONUNBUFFERED": "1",
+                            "PYTHONDONTWRITEBYTECODE": "1", "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"})
+                try:
+                    self._zygote = Zygote(env)
+                except (ZygoteError, OSError, ValueError):
+                    self.use_zygote = False
+                    return None
+            return self._zygote
+
     def close(self) -> None:
+        if self._zygote is not None:
+            self._zygote.close()
         self.templates.cleanup()
         remove(self.workdir / "jobs") if not any((self.workdir / "jobs").glob("*")) else None
 
@@ -131,7 +155,7 @@ class Grader:
             with Workspace(self.workdir, template, lesson, job["files"], self.mode, uid, gid) as ws:
                 sandbox = JobSandbox(mode=self.mode, workdir=ws.dir, limits=self.limits, uid=uid, gid=gid,
                                      hide=self.hide, fresh=self.fresh, expose=self.expose,
-                                     deadline=time.monotonic() + self.limits.wall)
+                                     deadline=time.monotonic() + self.limits.wall, zygote=self.zygote())
                 run = run_lesson(ws.lesson, "learner", launch=sandbox)
                 sandbox.finish()
                 changed = ws.changed_files()

@@ -32,7 +32,7 @@ import pytest
 
 from .. import plugin as core
 
-MODE = os.environ.get("AWAITLINGS_GUARD", "")
+MODE = ""  # read from AWAITLINGS_GUARD at configure time (a zygote imports this module long before)
 CANARY_EXERCISE = "__canary__"
 WATCHED_MODULE_PREFIXES = ("_pytest.", "pluggy.", "awaitlings.", "pytest_asyncio.", "pytest_django.")
 WATCHED_MODULES = ("pytest", "pluggy", "builtins", "asyncio", "time", "random", "json", "hmac")
@@ -320,6 +320,12 @@ def pytest_runtest_logfinish(nodeid: str, location) -> None:
                                "processes running", now=True)
         _storm_over()
     _flush()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config: pytest.Config) -> None:
+    global MODE
+    MODE = os.environ.get("AWAITLINGS_GUARD", "")
 
 
 @pytest.hookimpl(tryfirst=True)

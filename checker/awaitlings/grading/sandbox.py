@@ -221,6 +221,7 @@ class JobSandbox:
     rejected_samples: list[str] = field(default_factory=list)
     wall_expired: bool = False
     problems: list[str] = field(default_factory=list)
+    zygote: object = None  # a zygote.Zygote: fork warm pytest processes instead of starting new ones
 
     @property
     def home(self) -> Path:
@@ -280,17 +281,10 @@ class JobSandbox:
         child_env["AWAITLINGS_REPORT_FD"] = str(report_write)
         child_env["AWAITLINGS_REPORT_KEY_FD"] = str(key_read)
         assert cmd[1:3] == ["-m", "pytest"], cmd
-        inner = [cmd[0], str(JAIL), json.dumps(self.spec()), "--", "-m", "pytest", "-p", "awaitlings.grading.guard",
-                 *cmd[3:]]
-        prefix = []
-        if self.mode == ROOT:
-            prefix = [shutil.which("unshare") or "unshare", *UNSHARE, "--"]
-        elif self.mode == USER:
-            prefix = [shutil.which("unshare") or "unshare", "--user", "--map-root-user", *UNSHARE, "--"]
+        args = ["-p", "awaitlings.grading.guard", *cmd[3:]]
         relay = Relay(key, report_read, report, on_event=self.events.append)
         try:
-            popen = subprocess.Popen(prefix + inner, cwd=cwd, env=child_env, stdout=stdout, stderr=stderr, stdin=stdin,
-                                     start_new_session=True, pass_fds=(key_read, report_write))
+            popen = self._start(args, cmd[0], cwd, child_env, stdout, stderr, stdin, key_read, report_write)
         finally:
             os.close(key_read)
             os.close(report_write)
@@ -302,6 +296,25 @@ class JobSandbox:
             timer.start()
         self._relays.append(relay)
         return SandboxedProcess(popen, relay, timer)
+
+    def _start(self, args, python, cwd, env, stdout, stderr, stdin, key_read, report_write):
+        if self.zygote is not None and self.mode in (ROOT, NONE) and self.zygote.alive:
+            from .zygote import ZygoteError, ZygoteProcess
+
+            try:
+                pid = self.zygote.spawn(args, str(cwd), env, self.spec(), self.mode == ROOT,
+                                        [stdout.fileno(), report_write, key_read])
+                return ZygoteProcess(self.zygote, pid)
+            except (ZygoteError, OSError) as error:
+                self.problems.append(f"zygote: {error}; starting a fresh interpreter instead")
+        prefix = []
+        if self.mode == ROOT:
+            prefix = [shutil.which("unshare") or "unshare", *UNSHARE, "--"]
+        elif self.mode == USER:
+            prefix = [shutil.which("unshare") or "unshare", "--user", "--map-root-user", *UNSHARE, "--"]
+        inner = [python, str(JAIL), json.dumps(self.spec()), "--", "-m", "pytest", *args]
+        return subprocess.Popen(prefix + inner, cwd=cwd, env=env, stdout=stdout, stderr=stderr, stdin=stdin,
+                                start_new_session=True, pass_fds=(key_read, report_write))
 
     def __post_init__(self) -> None:
         self._relays: list[Relay] = []
