@@ -90,3 +90,67 @@ async def test_a_client_that_connects_during_the_outage_joins_when_redis_is_back
     await cal.wait_for('{"type": "status", "layer": "up"}', status("up"), timeout=3)
     await ann.wait_for('{"type": "status", "layer": "up"}', status("up"), timeout=3)
     await chat_gets_through(ann, cal, "after Redis came back (cal must join the group it couldn't join at connect)")
+
+
+class FakeLayer:
+    """Down until `up` is set; its receive() never returns, like a consumer waiting while another
+    consumer of the process holds channels_redis' receive lock."""
+
+    def __init__(self):
+        from redis.exceptions import ConnectionError as RedisConnectionError
+
+        self.error = RedisConnectionError
+        self.up = False
+        self.members: dict[str, set] = {}
+
+    async def group_add(self, group, channel):
+        if not self.up:
+            raise self.error("Error 111 connecting to 127.0.0.1. Connection refused.")
+        self.members.setdefault(group, set()).add(channel)
+
+    async def group_discard(self, group, channel):
+        self.members.get(group, set()).discard(channel)
+
+    async def group_send(self, group, message):
+        if not self.up:
+            raise self.error("Error 111 connecting to 127.0.0.1. Connection refused.")
+
+    async def receive(self, channel):
+        await asyncio.Event().wait()
+
+
+async def test_recovery_does_not_wait_for_receive_to_fail():
+    from awaitlings.testing import fail, load, need
+
+    guard_class = need(load("ex03_layer_guard"), "LayerGuard", "class")
+    layer, told = FakeLayer(), []
+
+    async def notify(message):
+        told.append(message)
+
+    guard = guard_class(layer, "specific.abc!def", notify=notify, retry_delay=0.05)
+    receiving = asyncio.create_task(guard.receive())
+    try:
+        try:
+            await guard.join("room.lobby")
+        except Exception as error:  # noqa: BLE001
+            fail(f"join() while Redis is down raised {type(error).__name__}: {error}; it should tell the client instead.")
+        if {"type": "status", "layer": "down"} not in told:
+            fail(f"join() failed because Redis is down, so the client should be told 'down'; it was told {told}.")
+        await asyncio.sleep(0.1)
+        layer.up = True  # Redis is back; receive() just keeps waiting, as it would in a busy process
+        for _ in range(100):
+            if {"type": "status", "layer": "up"} in told:
+                break
+            await asyncio.sleep(0.01)
+        else:
+            fail("Redis came back, but the guard never said 'up': its receive() was waiting quietly (no error to "
+                 "react to). Recovery needs its own loop: retry group_add every retry_delay until it works.")
+        assert "specific.abc!def" in layer.members.get("room.lobby", set()), (
+            "The guard said 'up' but did not join room.lobby again."
+        )
+    finally:
+        receiving.cancel()
+        close = getattr(guard, "close", None)
+        if close:
+            await close()
