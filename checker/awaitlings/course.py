@@ -126,6 +126,11 @@ class Lesson:
         return out
 
     @property
+    def example_time_limit(self) -> float:
+        """Per-test limit for tests that belong to no exercise (they may start browsers and servers)."""
+        return float(self.meta.get("example_time_limit", 30.0))
+
+    @property
     def editable_files(self) -> list[str]:
         return [f for ex in self.exercises for f in ex.files]
 

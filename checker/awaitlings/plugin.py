@@ -200,7 +200,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         ex_id = _exercise_of(item, session.lesson)
         item.stash[EXERCISE_KEY] = ex_id
-        item.stash[LIMIT_KEY] = limits.get(ex_id, 10.0)
+        item.stash[LIMIT_KEY] = limits.get(ex_id, session.lesson.example_time_limit)
         (kept if not only or ex_id in only else dropped).append(item)
     if dropped:
         config.hook.pytest_deselected(items=dropped)

@@ -209,7 +209,7 @@ def run_lesson(lesson: Lesson, target: str = "learner", exercises: list[str] | N
                     if running:
                         ex_id = test_exercise.get(running, "lesson")
                         # Setup may legitimately start session services; the plugin's alarms catch real hangs.
-                        limit = limits.get(ex_id, 10.0) + HARD_GRACE + (0.0 if in_call else 30.0)
+                        limit = limits.get(ex_id, lesson.example_time_limit) + HARD_GRACE + (0.0 if in_call else 30.0)
                         if now - since > limit:
                             _kill_group(process)
                             break
