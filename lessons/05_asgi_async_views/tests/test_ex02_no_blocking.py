@@ -9,11 +9,12 @@ from awaitlings.testing import Stopwatch, fail, load, need
 CALLS = 4
 
 
-async def test_pings_wait_together(asgi_get, kit):
+async def test_pings_wait_together(asgi_get, kit, sleep_watch):
     mod = load("ex02_no_blocking")
     need(mod, "ping", "coroutine function")
 
     async def pings():
+        sleep_watch.peak = sleep_watch.count = 0
         numbers = random.sample(range(1, 10_000), CALLS)
         responses = await kit.all_within(
             [asgi_get("/ex02/ping", {"n": n}) for n in numbers], f"{CALLS} concurrent GET /ex02/ping"
@@ -22,7 +23,26 @@ async def test_pings_wait_together(asgi_get, kit):
             got = kit.json_of(response, f"GET /ex02/ping?n={n}")
             kit.expect_json(got, {"ok": True, "n": n}, f"GET /ex02/ping?n={n}")
 
-    await kit.timed(pings, [kit.DELAY] * CALLS, f"{CALLS} concurrent GET /ex02/ping requests")
+    with Stopwatch() as sw:
+        await pings()
+    if sleep_watch.peak >= 2:
+        return  # the pings were seen waiting together: no need to trust the clock
+    if sleep_watch.peak == 1 and sleep_watch.count >= CALLS:
+        fail(
+            f"{CALLS} concurrent GET /ex02/ping requests waited one at a time ({sw.elapsed:.2f} s in all): "
+            f"each {kit.DELAY:.2f} s wait held the event loop, so the next request could not start its own."
+        )
+
+    async def reference():
+        calls = [asgi_get("/bench/async", {"sku": kit.random_sku()}) for _ in range(CALLS)]
+        await kit.all_within(calls, "GET /bench/async")
+
+    # The waits weren't asyncio.sleep or time.sleep calls: let the clock decide.
+    await kit.timed(
+        pings, reference, ideal=kit.DELAY, in_a_row=kit.DELAY * CALLS, reference_ideal=kit.DELAY,
+        what=f"{CALLS} concurrent GET /ex02/ping requests",
+        reference_what=f"{CALLS} requests to the course's own async view",
+    )
 
 
 async def test_stock_checks_wait_together_and_report_each_skus_stock(asgi_get, kit, upstream):
@@ -56,8 +76,18 @@ async def test_under_uvicorn_pings_and_stock_checks_overlap(web, kit, upstream):
                 got = kit.json_of(response, f"uvicorn: GET /ex02/ping?n={n}")
                 kit.expect_json(got, {"ok": True, "n": n}, f"uvicorn: GET /ex02/ping?n={n}")
 
+        async def reference():
+            await kit.all_within(
+                [client.get("/bench/async", params={"sku": kit.random_sku()}) for _ in range(CALLS)],
+                "uvicorn: GET /bench/async",
+            )
+
         try:
-            await kit.timed(pings, [kit.DELAY] * CALLS, f"A real uvicorn server answering {CALLS} pings")
+            await kit.timed(
+                pings, reference, ideal=kit.DELAY, in_a_row=kit.DELAY * CALLS, reference_ideal=kit.DELAY,
+                what=f"A real uvicorn server answering {CALLS} pings",
+                reference_what=f"{CALLS} requests to the course's own async view",
+            )
             skus = [kit.random_sku() for _ in range(CALLS)]
             upstream.reset_counters()
             with Stopwatch() as sw:
