@@ -69,7 +69,8 @@ def cmd_check(args) -> int:
     exercises = [course.find_exercise(f"{lesson.slug}/{e}").id for e in args.exercise] if args.exercise else None
     if not args.json:
         print(ui.dim(f"Checking {lesson.slug}…"), flush=True)
-    result = check_lesson(lesson, target, exercises=exercises, verbose=args.verbose, jobs=args.jobs)
+    result = check_lesson(lesson, target, exercises=exercises, verbose=args.verbose, jobs=args.jobs,
+                          durations=progress.durations(lesson))
     if target == LEARNER:
         progress.record(result)
     if args.json:

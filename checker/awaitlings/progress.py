@@ -55,6 +55,7 @@ class Progress:
             if ex_result.skipped:
                 continue
             entry.update(
+                seconds=ex_result.seconds,
                 done=ex_result.passed,
                 score=ex_result.score,
                 max_score=ex_result.max_score,
@@ -78,6 +79,10 @@ class Progress:
             return None
         level = max(1, min(self.entry(exercise).get("hints_seen", 0), len(exercise.hints)))
         return level, exercise.hints[level - 1]
+
+    def durations(self, lesson: Lesson) -> dict[str, float]:
+        """How long each exercise's tests took at the last check (to balance the next one)."""
+        return {ex.id: self.entry(ex)["seconds"] for ex in lesson.exercises if "seconds" in self.entry(ex)}
 
     def lesson_done(self, lesson: Lesson) -> bool:
         return all(self.done(ex) for ex in lesson.exercises)

@@ -66,6 +66,10 @@ class ExerciseResult:
         return not self.problem and bool(self.counted) and all(t.outcome == "passed" for t in self.counted)
 
     @property
+    def seconds(self) -> float:
+        return round(sum(t.duration for t in self.tests), 3)
+
+    @property
     def first_failure(self) -> TestResult | None:
         return next((t for t in self.tests if t.outcome == "failed"), None)
 
@@ -94,7 +98,10 @@ class LessonResult:
 
 def pytest_command(lesson: Lesson, target: str, report: Path, exercises: list[str], deselect: list[str],
                    verbose: bool = False) -> list[str]:
-    cmd = [sys.executable, "-m", "pytest", str(lesson.path / "tests"), "--rootdir", str(lesson.root),
+    # Only the selected exercises' test modules are collected: importing the others costs start-up time.
+    chosen = [lesson.path / rel for ex in lesson.exercises if ex.id in exercises for rel in ex.tests]
+    paths = [str(p) for p in chosen if p.is_file()] if exercises else []
+    cmd = [sys.executable, "-m", "pytest", *(paths or [str(lesson.path / "tests")]), "--rootdir", str(lesson.root),
            "-c", str(lesson.root / "pyproject.toml"), "-q", "--no-header", "-p", "no:cacheprovider",
            "-p", "awaitlings.plugin", "--awaitlings-target", target, "--awaitlings-report", str(report),
            "-o", "console_output_style=classic", "--tb=short" if verbose else "--tb=no", "-rN"]
@@ -264,8 +271,22 @@ def _startup_problem(output: str, code: int | None) -> str:
     return f"The tests could not start (exit code {code}). The last lines pytest printed:\n{tail}"
 
 
+def balanced_groups(ids: list[str], durations: dict[str, float], jobs: int) -> list[list[str]]:
+    """Split exercises over `jobs` processes, longest first onto the least loaded one, using how long
+    each took last time (unknown ones count as average), so no process waits on an unlucky pile."""
+    known = [durations[i] for i in ids if i in durations]
+    default = sum(known) / len(known) if known else 1.0
+    groups: list[list[str]] = [[] for _ in range(min(jobs, len(ids)))]
+    loads = [0.0] * len(groups)
+    for ex_id in sorted(ids, key=lambda i: -durations.get(i, default)):
+        slot = loads.index(min(loads))
+        groups[slot].append(ex_id)
+        loads[slot] += durations.get(ex_id, default)
+    return [sorted(g, key=ids.index) for g in groups if g]
+
+
 def check_lesson(lesson: Lesson, target: str = "learner", exercises: list[str] | None = None,
-                 verbose: bool = False, jobs: int = 2) -> LessonResult:
+                 verbose: bool = False, jobs: int = 2, durations: dict[str, float] | None = None) -> LessonResult:
     """A learner's check: the exercises split over `jobs` pytest processes at once.
 
     Lesson tests mostly wait (sleeps, sockets), so two processes on two cores answer sooner than one;
@@ -276,7 +297,7 @@ def check_lesson(lesson: Lesson, target: str = "learner", exercises: list[str] |
     from concurrent.futures import ThreadPoolExecutor
 
     started = time.perf_counter()
-    groups = [selected[i::jobs] for i in range(jobs)]
+    groups = balanced_groups(selected, durations or {}, jobs)
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         parts = list(pool.map(lambda group: run_lesson(lesson, target, exercises=group, verbose=verbose), groups))
     by_id = {r.exercise.id: r for part in parts for r in part.exercises}

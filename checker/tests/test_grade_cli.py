@@ -106,3 +106,16 @@ def test_without_namespaces_the_audit_hook_and_rlimits_still_grade_attacks_right
     run = json.loads((tmp_path / "out" / "run.json").read_text())
     assert run["sandbox"] == "none" and run["warnings"]
     assert "Warning" in (tmp_path / "out" / "report.md").read_text()
+
+
+def test_without_the_fork_server_fresh_interpreters_grade_the_same(tmp_path, monkeypatch):
+    """The warm fork server is an optimisation: with it off (or broken), each run starts `unshare` and a
+    fresh interpreter, with the same isolation and the same grades."""
+    monkeypatch.setenv("AWAITLINGS_ZYGOTE", "0")
+    course = Course(COURSE)
+    names = ["good", "os_exit", "patch_plugin", "fake_results"]
+    folders = [compose(tmp_path / "subs", name) for name in names]
+    batch = grade_batch(course, folders, [course.lesson("01")], tmp_path / "out",
+                        BatchOptions(jobs=2, limits=Limits(wall=60), quiet=True))
+    for name in names:
+        check_expected(batch.results[(name, "01_demo")], name)

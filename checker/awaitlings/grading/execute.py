@@ -21,8 +21,7 @@ from ..runner import ExerciseResult, TestResult, run_lesson
 from . import cache, manifest
 from .guard import CANARY_EXERCISE
 from .sandbox import NONE, ROOT, JobSandbox, Limits, SandboxInfo, Slots, detect
-from .workspace import (Templates, Workspace, blocked_ancestors, default_workdir, hidden_paths, keep_paths,
-                        remove)
+from .workspace import Templates, Workspace, blocked_ancestors, default_workdir, hidden_paths, keep_paths
 
 UID_BASE = 61000
 RESULT_FORMAT = 1
@@ -133,8 +132,7 @@ class Grader:
     def close(self) -> None:
         if self._zygote is not None:
             self._zygote.close()
-        self.templates.cleanup()
-        remove(self.workdir / "jobs") if not any((self.workdir / "jobs").glob("*")) else None
+        self.templates.cleanup()  # job folders are removed by their jobs; others may share the workdir
 
     # --- per job ---
 
