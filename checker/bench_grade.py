@@ -7,15 +7,17 @@ ones (some exercises left as the starter), and hostile ones (import-time fork bo
 os._exit, endless loop, patched pytest reports, forged report lines, writes over the tests, a test
 that skips itself). Every copy differs by a comment, so none is graded from another's result.
 
-Then, on this machine, one after another:
-  jobs2   `--jobs 2`, no cache                    (run twice, before and after the others: the
-  jobs1   `--jobs 1`, no cache                     machine is shared, so the mean of the two is
-  celery  two local Celery workers, no cache       compared with jobs1 and celery)
-  jobs2   again
+Then, on a frozen copy of the course (lesson authors may be editing the real one), in mirrored order
+because the machine is shared and its load drifts:
+  jobs2   `--jobs 2`, no cache
+  jobs1   `--jobs 1`, no cache
+  celery  two local Celery workers (concurrency 1 each, warmed up), no cache
+  jobs1   again
+  jobs2   again (filling the cache)
   cached  the same batch again, all from the cache
-and prints: the median time per (submission, lesson) for each lesson (from the jobs1 run, where jobs
-don't compete for the CPU), the jobs1/jobs2 speed-up, celery vs local, the cached re-grade time, and
-whether the backends agree."""
+and prints: the median time per (submission, lesson) for each lesson (from the jobs1 runs, where
+jobs don't compete with each other for the CPU), the jobs1/jobs2 speed-up (means of the mirrored
+runs), celery vs local jobs2, the cached re-grade time, and which results differ between runs."""
 
 from __future__ import annotations
 
@@ -124,6 +126,23 @@ class Workers:
         shutil.rmtree(self.tmp, ignore_errors=True)
 
 
+def snapshot_course(course, lessons, into: Path):
+    """A frozen copy of the course for the benchmark: lesson authors may be editing the real one."""
+    from awaitlings.course import Course
+
+    (into / "checker" / "awaitlings" / "starters").mkdir(parents=True)
+    shutil.copy2(course.root / "pyproject.toml", into / "pyproject.toml")
+    for lesson in lessons:
+        ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "*.sqlite3")
+        shutil.copytree(lesson.path, into / "lessons" / lesson.slug, ignore=ignore)
+        shutil.copytree(lesson.solution_path, into / "solutions" / lesson.slug, ignore=ignore)
+        starter = course.root / "checker" / "awaitlings" / "starters" / f"{lesson.slug}.json"
+        if starter.exists():
+            shutil.copy2(starter, into / "checker" / "awaitlings" / "starters" / starter.name)
+    copy = Course(into)
+    return copy, [copy.lesson(lesson.slug) for lesson in lessons]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--submissions", type=int, default=40)
@@ -135,60 +154,67 @@ def main(argv: list[str] | None = None) -> int:
     from awaitlings.course import Course
     from awaitlings.grading.execute import comparable
 
-    course = Course()
-    lessons = [course.lesson(name) for name in args.lessons]
     work = Path(tempfile.mkdtemp(prefix="awaitlings-bench-"))
+    real = Course()
+    course, lessons = snapshot_course(real, [real.lesson(name) for name in args.lessons], work / "course")
     figures: dict = {"submissions": args.submissions, "lessons": [l.slug for l in lessons],
-                     "cpus": os.cpu_count(), "load_before": os.getloadavg()}
+                     "cpus": os.cpu_count(), "load_before": [round(x, 2) for x in os.getloadavg()]}
     try:
         folders = make_submissions(course, lessons, args.submissions, work / "subs")
         jobs = len(folders) * len(lessons)
         print(f"{len(folders)} submissions × {len(lessons)} lessons = {jobs} jobs; load {os.getloadavg()[0]:.1f}",
               flush=True)
+        runs: dict[str, list] = {"jobs1": [], "jobs2": [], "celery": []}
+        times: dict[str, list[float]] = {"jobs1": [], "jobs2": [], "celery": []}
 
-        runs = {}
-        b2a, t2a = timed_batch(course, folders, lessons, work / "jobs2a", jobs=2)
-        print(f"jobs2 (1st): {t2a:.1f} s", flush=True)
-        b1, t1 = timed_batch(course, folders, lessons, work / "jobs1", jobs=1)
-        print(f"jobs1:       {t1:.1f} s", flush=True)
-        runs["jobs1"], runs["jobs2a"] = b1, b2a
-        tc = None
+        def run(name: str, **options) -> None:
+            batch, seconds = timed_batch(course, folders, lessons, work / f"{name}{len(runs[name])}", **options)
+            runs[name].append(batch)
+            times[name].append(seconds)
+            print(f"{name:7s} {seconds:6.1f} s   load {os.getloadavg()[0]:.1f}", flush=True)
+
+        # A B B A: the machine is shared and its load drifts; the means of mirrored runs cancel a steady drift.
+        run("jobs2", jobs=2)
+        run("jobs1", jobs=1)
         if not args.no_celery and shutil.which("redis-server"):
             workers = Workers(course.root)
             try:
                 workers.warm(course, folders, lessons, work / "warm")
-                bc, tc = timed_batch(course, folders, lessons, work / "celery", backend="celery", broker=workers.url)
-                print(f"celery:      {tc:.1f} s", flush=True)
-                runs["celery"] = bc
+                run("celery", backend="celery", broker=workers.url)
             finally:
                 workers.close()
-        b2b, t2b = timed_batch(course, folders, lessons, work / "jobs2b", jobs=2, cache_dir=work / "cache")
-        print(f"jobs2 (2nd): {t2b:.1f} s", flush=True)
-        bcached, tcached = timed_batch(course, folders, lessons, work / "jobs2b", jobs=2, cache_dir=work / "cache")
-        print(f"cached:      {tcached:.1f} s ({bcached.cached} of {jobs} from the cache)", flush=True)
+        run("jobs1", jobs=1)
+        run("jobs2", jobs=2, cache_dir=work / "cache")
+        cached, tcached = timed_batch(course, folders, lessons, work / "cached", jobs=2, cache_dir=work / "cache")
+        print(f"cached  {tcached:6.1f} s ({cached.cached} of {jobs} from the cache)", flush=True)
 
-        t2 = (t2a + t2b) / 2
+        t1, t2 = statistics.mean(times["jobs1"]), statistics.mean(times["jobs2"])
         for lesson in lessons:
-            times = [r["elapsed"] for (s, slug), r in b1.results.items() if slug == lesson.slug]
-            times2 = [r["elapsed"] for (s, slug), r in b2a.results.items() if slug == lesson.slug]
-            clean = [r["elapsed"] for (s, slug), r in b1.results.items() if slug == lesson.slug and not r["flags"]]
-            figures[f"median_{lesson.slug}"] = round(statistics.median(times), 2)
-            figures[f"median_{lesson.slug}_unflagged"] = round(statistics.median(clean), 2) if clean else None
-            figures[f"median_{lesson.slug}_jobs2"] = round(statistics.median(times2), 2)
+            per_job = [r["elapsed"] for batch in runs["jobs1"] for (s, slug), r in batch.results.items()
+                       if slug == lesson.slug]
+            per_job2 = [r["elapsed"] for batch in runs["jobs2"] for (s, slug), r in batch.results.items()
+                        if slug == lesson.slug]
+            figures[f"median_{lesson.slug}_jobs1"] = round(statistics.median(per_job), 2)
+            figures[f"median_{lesson.slug}_jobs2"] = round(statistics.median(per_job2), 2)
         figures.update({
-            "jobs1_s": round(t1, 1), "jobs2_s": round(t2, 1), "jobs2_runs_s": [round(t2a, 1), round(t2b, 1)],
+            "jobs1_runs_s": [round(t, 1) for t in times["jobs1"]],
+            "jobs2_runs_s": [round(t, 1) for t in times["jobs2"]],
             "speedup_jobs2_vs_jobs1": round(t1 / t2, 2),
             "throughput_jobs2_s_per_job": round(t2 / jobs, 2),
             "cached_regrade_s": round(tcached, 2),
-            "load_after": os.getloadavg(),
+            "load_after": [round(x, 2) for x in os.getloadavg()],
         })
-        reference = {key: comparable(r) for key, r in b2a.results.items()}
-        for name, batch in runs.items():
-            figures[f"differs_from_jobs2_{name}"] = sorted(
-                f"{s}/{l}" for (s, l), r in batch.results.items() if comparable(r) != reference[(s, l)])
-        if tc:
-            figures.update({"celery_s": round(tc, 1), "celery_vs_jobs2": round(tc / t2, 2)})
-        print(json.dumps(figures, indent=2))
+        if times["celery"]:
+            figures.update({"celery_s": round(times["celery"][0], 1),
+                            "celery_vs_jobs2": round(times["celery"][0] / t2, 2)})
+        reference = {key: comparable(r) for key, r in runs["jobs2"][0].results.items()}
+        for name, batches in runs.items():
+            for index, batch in enumerate(batches):
+                figures[f"differs_from_first_jobs2_{name}{index}"] = sorted(
+                    f"{s}/{l}" for (s, l), r in batch.results.items() if comparable(r) != reference[(s, l)])
+        figures["per_job_jobs1"] = sorted(
+            [s, l, r["elapsed"], r["flags"]] for batch in runs["jobs1"][:1] for (s, l), r in batch.results.items())
+        print(json.dumps({k: v for k, v in figures.items() if k != "per_job_jobs1"}, indent=2))
         if args.json:
             Path(args.json).write_text(json.dumps(figures, indent=2) + "\n")
     finally:
