@@ -34,7 +34,7 @@ async def test_concurrent_requests_wait_together_without_a_thread_each(asgi_get,
         nonlocal most_threads
         while True:
             most_threads = max(most_threads, kit.threads_inside(mod.__file__))
-            await asyncio.sleep(0.01)
+            await asyncio.sleep(0.005)  # several looks during one wait
 
     upstream.reset_counters()
     watcher = asyncio.create_task(watch_threads())
