@@ -211,7 +211,10 @@ def main(argv: list[str] | None = None) -> int:
         for name, batches in runs.items():
             for index, batch in enumerate(batches):
                 figures[f"differs_from_first_jobs2_{name}{index}"] = sorted(
-                    f"{s}/{l}" for (s, l), r in batch.results.items() if comparable(r) != reference[(s, l)])
+                    f"{s}/{l}: " + ", ".join(
+                        f"{a[0].split('::')[-1]} {b[1]}→{a[1]}" for a, b in zip(comparable(r)["tests"],
+                                                                           reference[(s, l)]["tests"]) if a != b)
+                    for (s, l), r in batch.results.items() if comparable(r) != reference[(s, l)])
         figures["per_job_jobs1"] = sorted(
             [s, l, r["elapsed"], r["flags"]] for batch in runs["jobs1"][:1] for (s, l), r in batch.results.items())
         print(json.dumps({k: v for k, v in figures.items() if k != "per_job_jobs1"}, indent=2))

@@ -94,7 +94,7 @@ def grade_batch(course: Course, paths: list, lessons: list[Lesson], out: Path, o
                 progress.finished(results[(sub_name, slug)], cached=True)
             else:
                 by_key.setdefault(job["key"], []).append(job)
-        unique = [group[0] for group in by_key.values()]
+        unique = longest_first([group[0] for group in by_key.values()], lessons, store)
 
         def on_result(job: dict, result: dict) -> None:
             store.put(job["key"], result)
@@ -116,6 +116,21 @@ def grade_batch(course: Course, paths: list, lessons: list[Lesson], out: Path, o
                         cached=hits, deduplicated=len(planned) - hits - len(unique), warnings=warnings)
     write_gradebook(out, course, found, lessons, results, run_info(course, lessons, options, info.mode, batch))
     return batch
+
+
+def longest_first(jobs: list[dict], lessons: list[Lesson], store) -> list[dict]:
+    """Slow lessons first, so that the last jobs of a batch are short ones and no worker idles long at
+    the end. A lesson's cost: the median time of its results in this batch's cache when there are any,
+    else the sum of its exercises' time limits."""
+    import statistics
+
+    def cost(lesson: Lesson) -> float:
+        seen = [store.get(job["key"]) for job in jobs if job["lesson"] == lesson.slug][:20]
+        times = [r["elapsed"] for r in seen if r]
+        return statistics.median(times) if times else sum(ex.time_limit for ex in lesson.exercises)
+
+    order = {lesson.slug: rank for rank, lesson in enumerate(sorted(lessons, key=cost, reverse=True))}
+    return sorted(jobs, key=lambda job: order.get(job["lesson"], 0))
 
 
 def _for(result: dict, job: dict) -> dict:
