@@ -56,7 +56,11 @@ def _lesson_from_args(args: list[str], course: Course) -> Lesson | None:
         if arg.startswith("-"):
             continue
         path = Path(arg.split("::")[0])
-        if path.exists():
+        try:
+            exists = path.exists()
+        except OSError:  # an option's value, e.g. a report path in a folder the sandbox can't read
+            continue
+        if exists:
             slug = lesson_of_path(course.root, path)
             if slug:
                 slugs.add(slug)
