@@ -326,7 +326,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--sandbox", choices=["auto", "root", "user", "none"], default="auto",
                    help="isolation: auto picks the strongest this machine allows")
     p.add_argument("--wall", type=float, help="seconds per (submission, lesson) (default 300)")
-    p.add_argument("--memory", type=int, help="MB of address space per process (default 3072)")
+    p.add_argument("--memory", type=int, help="MB of writable memory per process (default 3072)")
     p.add_argument("--processes", type=int, help="processes and threads per job (default 256)")
     p.add_argument("--cache", help="result cache folder (default OUT/.cache)")
     p.add_argument("--no-cache", action="store_true", help="grade everything again")

@@ -98,6 +98,9 @@ def loopback_up() -> None:
 
 LIMITS = {
     "as": resource.RLIMIT_AS,
+    # Writable private memory (heap, anonymous mmaps, thread stacks) rather than address space: browsers
+    # and V8 reserve terabytes they never touch, and a limit on address space kills them at start.
+    "data": resource.RLIMIT_DATA,
     "nproc": resource.RLIMIT_NPROC,
     "nofile": resource.RLIMIT_NOFILE,
     "fsize": resource.RLIMIT_FSIZE,
@@ -147,7 +150,8 @@ def setup(spec: dict) -> list[str]:
                 problems.append(f"could not expose {needed}: {error}")
         for path in spec.get("fresh", []):
             try:
-                fresh(path, spec.get("scratch_mb", 128))
+                # tmpfs costs only what is written; browsers want room in /dev/shm
+                fresh(path, max(512, spec.get("scratch_mb", 128)))
             except OSError as error:
                 problems.append(f"could not replace {path}: {error}")
         for path in spec.get("read_only", []):

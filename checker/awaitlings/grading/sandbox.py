@@ -39,7 +39,8 @@ ENV_KEEP = ("PATH", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "VIRTUAL_ENV", "AWAITLIN
 
 @dataclass(frozen=True)
 class Limits:
-    """Per (submission, lesson). Memory is address space per process (RLIMIT_AS)."""
+    """Per (submission, lesson). Memory is writable memory per process (RLIMIT_DATA: heap, anonymous
+    mappings, thread stacks), not address space, which browsers and V8 reserve by terabytes."""
 
     wall: float = 300.0  # seconds for the whole lesson run, restarts included
     memory_mb: int = 3072
@@ -50,7 +51,7 @@ class Limits:
     cpu: int = 300  # CPU seconds per process
 
     def rlimits(self) -> dict[str, int]:
-        return {"as": self.memory_mb << 20, "nproc": self.processes, "nofile": self.open_files,
+        return {"data": self.memory_mb << 20, "nproc": self.processes, "nofile": self.open_files,
                 "fsize": self.file_size_mb << 20, "cpu": self.cpu, "core": 0}
 
     def as_dict(self) -> dict:
