@@ -75,7 +75,7 @@ def job_key(lesson_print: str, files: dict[str, str], options: dict) -> str:
 class ResultCache:
     """One JSON file per key. Results the grader itself could not vouch for are never stored."""
 
-    UNCACHEABLE = {"infra-error", "course-mismatch"}
+    UNCACHEABLE = {"infra-error", "course-mismatch", "no-report"}
 
     def __init__(self, folder: Path | None) -> None:
         self.folder = folder

@@ -158,7 +158,7 @@ class Grader:
                 sandbox.finish()
                 changed = ws.changed_files()
             return assemble(job, lesson, manifest_, run, sandbox, changed, time.perf_counter() - started,
-                            list(self.info.warnings))
+                            list(self.info.warnings) + sandbox.problems)
         except Exception:  # noqa: BLE001 - one broken job must never stop the batch
             return failed_job(job, "infra-error", traceback.format_exc()[-3000:], self.mode, started)
         finally:

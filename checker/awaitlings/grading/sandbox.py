@@ -250,7 +250,7 @@ class JobSandbox:
         clean = {key: env[key] for key in ENV_KEEP if key in env}
         clean.update({
             "HOME": str(self.home), "TMPDIR": str(self.home / "tmp"), "USER": "learner", "LOGNAME": "learner",
-            "MALLOC_ARENA_MAX": "2",  # address-space limits and glibc's 64 MB thread arenas don't mix
+            "MALLOC_ARENA_MAX": "2",  # fewer glibc arenas: threads don't eat the memory limit
             "PYTHONDONTWRITEBYTECODE": "1", "PYTHONHASHSEED": "0", "NO_COLOR": "1",
             "AWAITLINGS_GUARD": self.guard + (",block-kill" if self.mode == NONE else ",namespaced"),
         })
@@ -286,6 +286,9 @@ class JobSandbox:
         relay = Relay(key, report_read, report, on_event=self.events.append)
         try:
             popen = self._start(args, cmd[0], cwd, child_env, stdout, stderr, stdin, key_read, report_write)
+        except BaseException:
+            os.close(report_read)
+            raise
         finally:
             os.close(key_read)
             os.close(report_write)
