@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 import time
 import tomllib
 from pathlib import Path
@@ -14,7 +13,6 @@ from .conftest import FIXTURE_COURSE
 SUBMISSIONS = Path(__file__).parent / "fixtures" / "submissions"
 EXPECTED = tomllib.loads((SUBMISSIONS / "expected.toml").read_text())
 COURSE = FIXTURE_COURSE.resolve()
-SLOT_UID_BASE = 61000
 
 
 def compose(into: Path, name: str, probes: list[Path] = ()) -> Path:
@@ -42,14 +40,23 @@ def compose(into: Path, name: str, probes: list[Path] = ()) -> Path:
     return folder
 
 
-def slot_processes(settle: float = 3.0) -> list[str]:
-    """Processes still alive under a grading slot's uid (there must be none after a batch). A pid
+def processes_in(workdir: Path, settle: float = 3.0) -> list[str]:
+    """Processes still alive whose working directory is inside `workdir` (a batch's own job folders;
+    there must be none after the batch). Other grading runs on the machine use other workdirs. A pid
     namespace dies asynchronously: give its processes a moment to be reaped."""
     deadline = time.monotonic() + settle
+    prefix = str(workdir.resolve())
     while True:
-        out = subprocess.run(["ps", "-eo", "uid=,pid=,stat=,etimes=,args="], capture_output=True, text=True).stdout
-        alive = [line for line in out.splitlines() if line.split()
-                 and SLOT_UID_BASE <= int(line.split()[0]) < SLOT_UID_BASE + 256 and not line.split()[2].startswith("Z")]
+        alive = []
+        for pid in filter(str.isdigit, os.listdir("/proc")):
+            try:
+                cwd = os.readlink(f"/proc/{pid}/cwd")
+                state = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[0]
+                args = open(f"/proc/{pid}/cmdline", "rb").read().replace(b"\0", b" ").decode(errors="replace")
+            except OSError:
+                continue
+            if cwd.startswith(prefix) and state != "Z":
+                alive.append(f"{pid} {state} {cwd} {args[:200]}")
         if not alive or time.monotonic() > deadline:
             return alive
         time.sleep(0.2)

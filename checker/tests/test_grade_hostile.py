@@ -6,15 +6,19 @@ from __future__ import annotations
 
 import csv
 import json
+import shutil
+import tempfile
 import time
+from pathlib import Path
 
 import pytest
 
 from awaitlings.course import Course
 from awaitlings.grading.batch import BatchOptions, grade_batch
 from awaitlings.grading.sandbox import Limits, detect
+from awaitlings.grading.workspace import default_workdir
 
-from .grading_helpers import COURSE, EXPECTED, check_expected, compose, slot_processes
+from .grading_helpers import COURSE, EXPECTED, check_expected, compose, processes_in
 
 pytestmark = pytest.mark.skipif(detect().mode != "root",
                                 reason="the full hostile set needs the root sandbox (pid namespace, slot uids)")
@@ -29,10 +33,14 @@ def graded(tmp_path_factory):
     probes = [COURSE / "lessons" / "01_demo" / "lesson.toml", others / "lessons" / "01_demo" / "ex01_ok.py",
               out / "grades.csv", out / "good" / "01_demo" / "instructor.json"]
     folders = [compose(root / "subs", name, probes if name == "read_instructor" else ()) for name in EXPECTED]
-    options = BatchOptions(jobs=4, limits=Limits(wall=90), cache_dir=root / "cache", quiet=True)
+    # A workdir of its own (outside /tmp, which the root sandbox replaces): what runs there is ours.
+    default_workdir("root").parent.mkdir(parents=True, exist_ok=True)
+    workdir = Path(tempfile.mkdtemp(prefix="hostile-", dir=default_workdir("root").parent))
+    options = BatchOptions(jobs=4, limits=Limits(wall=90), cache_dir=root / "cache", quiet=True, workdir=workdir)
     started = time.perf_counter()
     batch = grade_batch(course, folders, [course.lesson("01")], out, options)
-    return batch, out, time.perf_counter() - started, options, folders
+    yield batch, out, time.perf_counter() - started, options, folders
+    shutil.rmtree(workdir, ignore_errors=True)
 
 
 def result(graded, name):
@@ -52,7 +60,8 @@ def test_the_good_submission_is_graded_as_if_alone(graded):
 
 
 def test_no_process_of_any_submission_outlives_the_batch(graded):
-    assert slot_processes() == []
+    options = graded[3]
+    assert processes_in(options.workdir) == []
 
 
 def test_the_gradebook_has_a_row_and_flags_for_every_submission(graded):

@@ -69,6 +69,10 @@ class Templates:
 
     def __init__(self, workdir: Path) -> None:
         self.root = workdir / f"templates-{os.getpid()}-{uuid.uuid4().hex[:6]}"
+        for stale in workdir.glob("templates-*-*"):  # left by a grader that was killed
+            pid = stale.name.split("-")[1]
+            if pid.isdigit() and not os.path.exists(f"/proc/{pid}"):
+                remove(stale)
         self._lock = threading.Lock()
         self._built: dict[str, Path] = {}
 
