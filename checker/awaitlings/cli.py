@@ -103,7 +103,7 @@ def cmd_hint(args) -> int:
     level, text = progress.next_hint(exercise)
     print(ui.cyan(f"{exercise.id} · hint {level}/{len(exercise.hints)}: ") + text)
     if level < len(exercise.hints):
-        print(ui.dim(f"Run it again for the next hint."))
+        print(ui.dim("Run it again for the next hint."))
     return 0
 
 

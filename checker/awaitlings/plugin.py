@@ -214,8 +214,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 def pytest_collectreport(report: pytest.CollectReport) -> None:
     if report.failed:
-        config = _current_config
-        session = _session(config) if config else None
+        session = _active_session()
         if session:
             session.emit(
                 {
@@ -229,6 +228,11 @@ def pytest_collectreport(report: pytest.CollectReport) -> None:
 _current_config: pytest.Config | None = None
 
 
+def _active_session() -> LessonSession | None:
+    """The lesson session, for hooks that get no config (log start/finish, collection reports)."""
+    return _session(_current_config) if _current_config else None
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_sessionstart(session: pytest.Session) -> None:
     global _current_config
@@ -236,7 +240,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 
 
 def pytest_runtest_logstart(nodeid: str, location) -> None:
-    session = _session(_current_config) if _current_config else None
+    session = _active_session()
     if session:
         session.emit({"event": "start", "nodeid": nodeid, "time": time.time()})
 
@@ -356,7 +360,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
 
 
 def pytest_runtest_logfinish(nodeid: str, location) -> None:
-    session = _session(_current_config) if _current_config else None
+    session = _active_session()
     if session and nodeid in session.results:
         session.emit(session.results[nodeid])
 
