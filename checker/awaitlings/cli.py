@@ -9,7 +9,7 @@ import sys
 import time
 from pathlib import Path
 
-from . import ui
+from . import ui, warm
 from .course import Course, CourseError, Exercise, Lesson
 from .progress import Progress, relpath
 from .runner import check_lesson, run_lesson
@@ -70,7 +70,7 @@ def cmd_check(args) -> int:
     if not args.json:
         print(ui.dim(f"Checking {lesson.slug}…"), flush=True)
     result = check_lesson(lesson, target, exercises=exercises, verbose=args.verbose, jobs=args.jobs,
-                          durations=progress.durations(lesson))
+                          durations=progress.durations(lesson), launch=warm.launcher(warm.start(course.root)))
     if target == LEARNER:
         progress.record(result)
     if args.json:
@@ -205,6 +205,30 @@ def cmd_doctor(args) -> int:
     return doctor(_course())
 
 
+def cmd_warm(args) -> int:
+    course = _course()
+    if args.action == "stop":
+        stopped = warm.stop(None if args.all else course.root)
+        print(f"Stopped {stopped} warm server{'s' if stopped != 1 else ''}.")
+        return 0
+    if args.action == "start":
+        path = warm.start(course.root)
+        if path is None:
+            print("Warm checks are off here (AWAITLINGS_WARM=0, CI, or not Linux): every check starts a fresh Python.")
+            return 1
+        if not warm.wait_ready(path):
+            print(ui.red("The warm server did not start; checks still work, only slower."))
+            return 1
+    info = warm.status(course.root)
+    if not info:
+        print("No warm server for this course: the next `awaitlings check` starts one.")
+        return 0
+    idle = "running" if info["running"] else "idle"
+    print(f"Warm server pid {info['pid']} ({idle}), up {time.time() - info['started']:.0f} s, "
+          f"{info['runs']} runs, socket {info['socket']}")
+    return 0
+
+
 # --- verify, snapshot ----------------------------------------------------------------------------------
 
 
@@ -297,6 +321,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--solutions", action="store_true", help="serve the reference solutions")
     p.add_argument("--duration", type=float, help="stop after this many seconds")
     p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("warm", help="the background Python that makes checks start fast: status, start, stop")
+    p.add_argument("action", nargs="?", choices=["status", "start", "stop"], default="status")
+    p.add_argument("--all", action="store_true", help="stop: every warm server of yours, for any course")
+    p.set_defaults(func=cmd_warm)
 
     p = sub.add_parser("doctor", help="what is installed and reachable")
     p.set_defaults(func=cmd_doctor)

@@ -54,6 +54,14 @@ def doctor(course: Course) -> int:
               "`docker compose -f docker/compose.yml up -d redis` + REDIS_URL; Redis tests will skip")
     browser = next((p for p in ("/usr/bin/chromium", "/usr/bin/chromium-browser") if os.path.exists(p)), None)
     _line(bool(browser) or None, "chromium", browser or "not found: `sudo apt-get install chromium`; browser tests skip")
+    from . import warm
+
+    info = warm.status(course.root)
+    if not warm.enabled():
+        _line(None, "warm checks", "off (AWAITLINGS_WARM=0, CI, or not Linux): each check starts a fresh Python")
+    else:
+        _line(True, "warm checks", f"server pid {info['pid']}, {info['runs']} runs" if info
+              else "on: the next check starts a background Python (`awaitlings warm stop` ends it)")
     needs = sorted({n for lesson in course.lessons for n in lesson.needs})
     print(ui.dim(f"  lessons: {len(course.lessons)} · services some lessons need: {', '.join(needs) or 'none'}"))
     return 1 if missing else 0

@@ -22,6 +22,7 @@ from .course import Exercise, Lesson
 PLUGIN_MODULES = {"asyncio": "pytest_asyncio.plugin", "django": "pytest_django.plugin"}
 HARD_GRACE = 5.0  # seconds past a test's limit before the whole process is killed
 COLLECT_LIMIT = 60.0  # start-up and collection (Django set-up, imports) before the first test starts
+EXIT_GRACE = 5.0  # after the last result, for the process to exit before it is killed
 
 
 @dataclass
@@ -150,13 +151,15 @@ def _read_events(path: Path, offset: int) -> tuple[list[dict], int]:
 
 def run_lesson(lesson: Lesson, target: str = "learner", exercises: list[str] | None = None,
                verbose: bool = False, env: dict[str, str] | None = None,
-               on_event=None, course_tests: bool = False, launch=subprocess.Popen) -> LessonResult:
+               on_event=None, course_tests: bool = False, launch=None) -> LessonResult:
     """Grade `lesson` for `target`, restarting past any test that kills or hangs its process.
 
     Tests that belong to no exercise (they check the lesson's own example files) run only with
     `course_tests=True`, as `verify` does: a learner's check never waits for them.
-    `launch` starts each pytest process (Popen's signature and result); batch grading passes a sandbox."""
+    `launch` starts each pytest process (Popen's signature and result): a learner's check passes the warm
+    server's (awaitlings.warm), batch grading a sandbox."""
     started = time.perf_counter()
+    launch = launch or subprocess.Popen
     selected = [ex for ex in lesson.exercises if not exercises or ex.id in exercises]
     limits = {ex.id: ex.time_limit for ex in lesson.exercises}
     results: dict[str, TestResult] = {}
@@ -180,6 +183,7 @@ def run_lesson(lesson: Lesson, target: str = "learner", exercises: list[str] | N
                 process = launch(cmd, cwd=lesson.root, env=child_env, stdout=out, stderr=subprocess.STDOUT,
                                  stdin=subprocess.DEVNULL, start_new_session=True)
                 offset, running, since, finished, in_call = 0, None, time.monotonic(), False, False
+                done_at = None
                 while True:
                     events, offset = _read_events(report, offset)
                     for event in events:
@@ -206,7 +210,7 @@ def run_lesson(lesson: Lesson, target: str = "learner", exercises: list[str] | N
                                 if nodeid not in order:
                                     order.append(nodeid)
                         elif kind == "done":
-                            finished = True
+                            finished, done_at = True, time.monotonic()
                     if process.poll() is not None:
                         events, offset = _read_events(report, offset)
                         if events:
@@ -223,6 +227,8 @@ def run_lesson(lesson: Lesson, target: str = "learner", exercises: list[str] | N
                     elif not finished and now - since > COLLECT_LIMIT:
                         _kill_group(process)
                         break
+                    elif done_at is not None and now - done_at > EXIT_GRACE:
+                        break  # every result is in; a thread the code left running keeps it alive: killed below
                     time.sleep(0.02)
             _kill_group(process)  # also reaps servers a test left behind in the group
             output = log.read_text(errors="replace")
@@ -286,20 +292,22 @@ def balanced_groups(ids: list[str], durations: dict[str, float], jobs: int) -> l
 
 
 def check_lesson(lesson: Lesson, target: str = "learner", exercises: list[str] | None = None,
-                 verbose: bool = False, jobs: int = 2, durations: dict[str, float] | None = None) -> LessonResult:
+                 verbose: bool = False, jobs: int = 2, durations: dict[str, float] | None = None,
+                 launch=None) -> LessonResult:
     """A learner's check: the exercises split over `jobs` pytest processes at once.
 
     Lesson tests mostly wait (sleeps, sockets), so two processes on two cores answer sooner than one;
     each exercise still runs wholly inside one process, so results are the same as `run_lesson`'s."""
     selected = [ex.id for ex in lesson.exercises if not exercises or ex.id in exercises]
     if jobs < 2 or len(selected) < 2 or lesson.meta.get("parallel_check") is False:
-        return run_lesson(lesson, target, exercises=selected, verbose=verbose)
+        return run_lesson(lesson, target, exercises=selected, verbose=verbose, launch=launch)
     from concurrent.futures import ThreadPoolExecutor
 
     started = time.perf_counter()
     groups = balanced_groups(selected, durations or {}, jobs)
     with ThreadPoolExecutor(max_workers=jobs) as pool:
-        parts = list(pool.map(lambda group: run_lesson(lesson, target, exercises=group, verbose=verbose), groups))
+        parts = list(pool.map(lambda group: run_lesson(lesson, target, exercises=group, verbose=verbose,
+                                                         launch=launch), groups))
     by_id = {r.exercise.id: r for part in parts for r in part.exercises}
     return LessonResult(lesson=lesson, target=target, exercises=[by_id[e] for e in selected if e in by_id],
                         elapsed=time.perf_counter() - started,

@@ -237,6 +237,14 @@ class ServerProcess:
         import tempfile
 
         self._log = tempfile.TemporaryFile()
+        warm_socket = os.environ.get("AWAITLINGS_WARM_SOCKET")
+        if warm_socket:  # this test run came from the warm server: so can its servers (~0.3 s sooner)
+            from . import warm
+
+            self.process = warm.spawn(warm_socket, self.cmd, self.cwd, self.env, subprocess.DEVNULL, self._log,
+                                      subprocess.STDOUT)
+            if self.process is not None:
+                return self
         self.process = subprocess.Popen(
             self.cmd, cwd=self.cwd, env=self.env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True
         )

@@ -5,16 +5,23 @@ from __future__ import annotations
 
 import pytest
 
+from awaitlings import warm
 from awaitlings.course import Course
 from awaitlings.runner import run_lesson
 
-from .conftest import FIXTURE_COURSE
+from .conftest import FIXTURE_COURSE, private_warm_server
 
 
-@pytest.fixture(scope="module")
-def demo_result():
+@pytest.fixture(scope="module", params=["fresh", "warm"])
+def demo_result(request):
+    """The same misbehaving lesson, run in a fresh Python and forked from the warm server: same verdicts."""
     lesson = Course(FIXTURE_COURSE).lesson("01")
-    return run_lesson(lesson)
+    if request.param == "fresh":
+        return run_lesson(lesson)
+    with private_warm_server(FIXTURE_COURSE) as path:
+        result = run_lesson(lesson, launch=warm.launcher(path))
+        assert warm.status(FIXTURE_COURSE)["runs"] >= 2, "the runs did not go through the warm server"
+    return result
 
 
 def _result(demo_result, ex_id):

@@ -1,0 +1,117 @@
+"""The warm server (awaitlings.warm): checks forked from it give the same results as a fresh Python, and
+nothing it starts outlives the check that asked for it. (The misbehaving lesson runs warm too, in
+test_bad_learner_code.py.)"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+from awaitlings import warm
+from awaitlings.testing import free_port, wait_for_port
+
+from .conftest import awaitlings, private_warm_server
+
+
+def _gone(pid: int, within: float = 5.0) -> bool:
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        try:
+            with open(f"/proc/{pid}/stat") as stat:
+                if stat.read().split(") ")[1].startswith("Z"):
+                    return True  # dead, waiting to be reaped
+        except FileNotFoundError:
+            return True
+        time.sleep(0.05)
+    return False
+
+
+@pytest.fixture
+def server(tmp_path, course_copy):
+    with private_warm_server(course_copy) as path:
+        yield path
+
+
+def test_a_check_through_the_warm_server_scores_like_a_fresh_one(server, course_copy, monkeypatch):
+    (course_copy / "lessons/02_tiny/ex01_add.py").write_text(
+        (course_copy / "solutions/02_tiny/ex01_add.py").read_text())
+    monkeypatch.setenv("AWAITLINGS_WARM", "1")
+    warm_run = json.loads(awaitlings("check", "01", "--json").stdout)
+    warm_tiny = json.loads(awaitlings("check", "02", "--json").stdout)
+    assert warm.status(course_copy)["runs"] >= 3, "the checks did not run in the warm server"
+    monkeypatch.setenv("AWAITLINGS_WARM", "0")
+    fresh_run = json.loads(awaitlings("check", "01", "--json").stdout)
+
+    def verdicts(data):
+        return {t["name"]: (t["status"], t["score"]) for t in data["tests"]}
+
+    assert verdicts(warm_run) == verdicts(fresh_run)
+    assert warm_tiny["score"] == warm_tiny["max_score"] == 1
+
+
+def test_the_cli_shows_and_stops_the_warm_server(server, course_copy, monkeypatch):
+    monkeypatch.setenv("AWAITLINGS_WARM", "1")
+    shown = awaitlings("warm")
+    assert shown.returncode == 0 and "Warm server pid" in shown.stdout and str(server) in shown.stdout
+    assert "warm checks" in awaitlings("doctor").stdout
+    monkeypatch.setenv("AWAITLINGS_WARM", "0")
+    assert "off" in awaitlings("warm", "start").stdout
+
+
+def test_a_child_dies_when_whoever_asked_for_it_goes_away(server, course_copy, tmp_path):
+    log = open(tmp_path / "log", "wb")
+    process = warm.spawn(server, [sys.executable, "-m", "http.server", str(free_port()), "--bind", "127.0.0.1"],
+                         tmp_path, dict(os.environ), None, log, subprocess.STDOUT)
+    assert process is not None and process.poll() is None
+    pid = process.pid
+    process.conn.close()  # as when `awaitlings check` is killed: the lifeline is cut
+    assert _gone(pid), "the child outlived its connection"
+
+
+def test_a_server_child_serves_and_stops_like_popen(server, course_copy, tmp_path):
+    port = free_port()
+    log = open(tmp_path / "log", "wb")
+    process = warm.spawn(server, [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1"],
+                         tmp_path, {**os.environ, "PYTHONUNBUFFERED": "1"}, None, log, subprocess.STDOUT)
+    wait_for_port(port, 10, process=process)
+    (tmp_path / "hello.txt").write_text("hello from a forked child")
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/hello.txt", timeout=5) as response:
+        assert response.read() == b"hello from a forked child"
+    assert os.getpgid(process.pid) == process.pid, "a child leads its own process group, as start_new_session"
+    os.killpg(process.pid, signal.SIGTERM)
+    assert process.wait(timeout=5) == -signal.SIGTERM
+    assert b"GET /hello.txt" in (tmp_path / "log").read_bytes()
+
+
+def test_what_cannot_run_warm_runs_the_ordinary_way(server, course_copy, tmp_path):
+    launch = warm.launcher(server)
+    code = "import sys; print('plain', sys.argv[1:])"
+    done = launch([sys.executable, "-c", code, "x"], cwd=tmp_path, env=dict(os.environ), stdout=subprocess.PIPE)
+    assert isinstance(done, subprocess.Popen)
+    assert done.communicate(timeout=30)[0].strip() == b"plain ['x']"
+    other_python = warm.spawn(server, ["/usr/bin/env", "-m", "pytest"], tmp_path, dict(os.environ))
+    assert other_python is None
+
+
+def test_a_folder_others_can_write_to_is_refused(tmp_path, monkeypatch):
+    import shutil
+    import tempfile
+
+    runtime = tempfile.mkdtemp(prefix="aw-")  # short, so it is the one chosen
+    try:
+        shared = os.path.join(runtime, f"awaitlings-{os.getuid()}")
+        os.mkdir(shared)
+        os.chmod(shared, 0o777)
+        monkeypatch.setenv("XDG_RUNTIME_DIR", runtime)
+        monkeypatch.setenv("AWAITLINGS_WARM", "1")
+        assert warm.start(tmp_path) is None  # others could plant a socket there: no warm checks
+        assert os.listdir(shared) == []
+    finally:
+        shutil.rmtree(runtime)
