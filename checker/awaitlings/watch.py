@@ -8,7 +8,7 @@ import sys
 import threading
 import time
 
-from . import ui
+from . import ui, warm
 from .course import Course
 from .progress import Progress
 from .runner import run_lesson
@@ -95,7 +95,7 @@ def watch(course: Course, lesson_name: str | None, poll: bool = False) -> int:
                 continue
             print("\033[2J\033[H" if sys.stdout.isatty() else "", end="")
             print(ui.dim(f"Checking {exercise.key}…"), flush=True)
-            result = run_lesson(lesson, exercises=[exercise.id])
+            result = run_lesson(lesson, exercises=[exercise.id], launch=warm.launcher(warm.start(course.root)))
             progress.record(result)
             print(ui.show_lesson_result(result, progress))
             if result.passed:
