@@ -19,6 +19,14 @@ FIXTURE_COURSE = Path(__file__).parent / "fixtures" / "course"
 REPO = Path(__file__).resolve().parents[2]
 
 
+@pytest.fixture(autouse=True)
+def _no_warm_server_after_a_test():
+    """Whatever a test did to AWAITLINGS_WARM (monkeypatch and private_warm_server both restore it, in an
+    order that depends on fixture order), the next test starts with warm checks off again."""
+    yield
+    os.environ["AWAITLINGS_WARM"] = "0"
+
+
 @pytest.fixture
 def course_copy(tmp_path, monkeypatch) -> Path:
     """A writable copy of the fixture course, selected through AWAITLINGS_ROOT."""
