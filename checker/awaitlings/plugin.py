@@ -25,7 +25,11 @@ from pathlib import Path
 
 import pytest
 
-from . import diagnostics
+from . import leanstack
+
+leanstack.install()  # before diagnostics (or anything) imports asyncio: see leanstack.py
+
+from . import diagnostics  # noqa: E402
 from .course import Course, CourseError, Lesson, lesson_of_path
 from .targets import LEARNER, target_root
 

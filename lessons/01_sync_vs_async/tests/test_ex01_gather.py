@@ -39,11 +39,11 @@ async def test_answers_come_back_in_the_order_of_the_urls(within):
 
 async def test_the_fetches_run_at_the_same_time(within):
     urls = random_urls(5)
-    upstream = FakeUpstream(delay=0.08)
+    upstream = FakeUpstream(delay=0.06)
     with Stopwatch() as sw:
         got = await within(2, fetch_all()(upstream.fetch, urls), "fetch_all")
     check_answers(got, urls, upstream)
-    expect_concurrent(sw.elapsed, calls=5, each=0.08, what="fetch_all")
+    expect_concurrent(sw.elapsed, calls=5, each=0.06, what="fetch_all")
     if upstream.peak < len(urls):
         fail(f"At most {upstream.peak} of the {len(urls)} fetches were waiting at the same time; all of them should be.")
 

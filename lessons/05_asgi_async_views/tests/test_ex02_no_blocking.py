@@ -6,7 +6,7 @@ import httpx
 
 from awaitlings.testing import Stopwatch, fail, load, need
 
-CALLS = 4
+CALLS = 3  # enough to see waits overlap (or not); each one more makes a blocking starter wait longer
 # Pings under uvicorn are judged by the clock alone (their waits happen in another process, where no
 # sleep can be counted), so there are more of them: in a row they take 8 waits, together about one.
 UVICORN_PINGS = 8
