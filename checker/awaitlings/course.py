@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import re
 import tomllib
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+
+from .paths import course_root
 
 LESSON_DIR = re.compile(r"^(\d\d)_([a-z0-9_]+)$")
 DEFAULT_TIME_LIMIT = 10.0
@@ -18,19 +19,11 @@ class CourseError(Exception):
 
 
 def find_root(start: Path | None = None) -> Path:
-    """The course root: $AWAITLINGS_ROOT, else the nearest folder up from `start` with lessons/ and
-    pyproject.toml, else the checkout this package was installed from (editable install)."""
-    env = os.environ.get("AWAITLINGS_ROOT")
-    if env:
-        return Path(env).resolve()
-    here = (start or Path.cwd()).resolve()
-    for folder in (here, *here.parents):
-        if (folder / "lessons").is_dir() and (folder / "pyproject.toml").is_file():
-            return folder
-    package_checkout = Path(__file__).resolve().parents[2]
-    if (package_checkout / "lessons").is_dir():
-        return package_checkout
-    raise CourseError("Can't find the course: run awaitlings inside your awaitlings clone.")
+    """The course root (see paths.course_root)."""
+    root = course_root(start)
+    if root is None:
+        raise CourseError("Can't find the course: run awaitlings inside your awaitlings clone.")
+    return root
 
 
 @dataclass(frozen=True)

@@ -151,13 +151,14 @@ def _read_events(path: Path, offset: int) -> tuple[list[dict], int]:
 
 def run_lesson(lesson: Lesson, target: str = "learner", exercises: list[str] | None = None,
                verbose: bool = False, env: dict[str, str] | None = None,
-               on_event=None, course_tests: bool = False, launch=None) -> LessonResult:
+               on_event=None, course_tests: bool = False, launch=None, cancel=None) -> LessonResult:
     """Grade `lesson` for `target`, restarting past any test that kills or hangs its process.
 
     Tests that belong to no exercise (they check the lesson's own example files) run only with
     `course_tests=True`, as `verify` does: a learner's check never waits for them.
     `launch` starts each pytest process (Popen's signature and result): a learner's check passes the warm
-    server's (awaitlings.warm), batch grading a sandbox."""
+    server's (awaitlings.warm), batch grading a sandbox. Setting the `cancel` event (a threading.Event)
+    stops the run: its pytest process is killed and KeyboardInterrupt raised."""
     started = time.perf_counter()
     launch = launch or subprocess.Popen
     selected = [ex for ex in lesson.exercises if not exercises or ex.id in exercises]
@@ -184,52 +185,61 @@ def run_lesson(lesson: Lesson, target: str = "learner", exercises: list[str] | N
                                  stdin=subprocess.DEVNULL, start_new_session=True)
                 offset, running, since, finished, in_call = 0, None, time.monotonic(), False, False
                 done_at = None
-                while True:
-                    events, offset = _read_events(report, offset)
-                    for event in events:
-                        kind = event.get("event")
-                        if kind == "start":
-                            running, since, in_call = event["nodeid"], time.monotonic(), False
-                        elif kind == "call":
-                            in_call, since = True, time.monotonic()
-                        elif kind == "result":
-                            result = TestResult(**{k: event.get(k, "") for k in
-                                                   ("nodeid", "name", "exercise", "outcome", "message", "details",
-                                                    "output")}, duration=event.get("duration", 0.0))
-                            if result.nodeid not in order:
-                                order.append(result.nodeid)
-                            results[result.nodeid] = result
-                            running = None
-                            if on_event:
-                                on_event(result)
-                        elif kind == "collect_error":
-                            collect_errors.append(event.get("message", ""))
-                        elif kind == "collected":
-                            for nodeid, ex_id in event.get("tests", []):
-                                test_exercise[nodeid] = ex_id
-                                if nodeid not in order:
-                                    order.append(nodeid)
-                        elif kind == "done":
-                            finished, done_at = True, time.monotonic()
-                    if process.poll() is not None:
+                try:
+                    while True:
+                        if cancel is not None and cancel.is_set():
+                            raise KeyboardInterrupt
                         events, offset = _read_events(report, offset)
-                        if events:
-                            continue  # drain the last lines before deciding
-                        break
-                    now = time.monotonic()
-                    if running:
-                        ex_id = test_exercise.get(running, "lesson")
-                        # Setup may legitimately start session services; the plugin's alarms catch real hangs.
-                        limit = limits.get(ex_id, lesson.example_time_limit) + HARD_GRACE + (0.0 if in_call else 30.0)
-                        if now - since > limit:
+                        for event in events:
+                            kind = event.get("event")
+                            if kind == "start":
+                                running, since, in_call = event["nodeid"], time.monotonic(), False
+                            elif kind == "call":
+                                in_call, since = True, time.monotonic()
+                            elif kind == "result":
+                                result = TestResult(**{k: event.get(k, "") for k in
+                                                       ("nodeid", "name", "exercise", "outcome", "message", "details",
+                                                        "output")}, duration=event.get("duration", 0.0))
+                                if result.nodeid not in order:
+                                    order.append(result.nodeid)
+                                results[result.nodeid] = result
+                                running = None
+                                if on_event:
+                                    on_event(result)
+                            elif kind == "collect_error":
+                                collect_errors.append(event.get("message", ""))
+                            elif kind == "collected":
+                                for nodeid, ex_id in event.get("tests", []):
+                                    test_exercise[nodeid] = ex_id
+                                    if nodeid not in order:
+                                        order.append(nodeid)
+                            elif kind == "done":
+                                finished, done_at = True, time.monotonic()
+                        if process.poll() is not None:
+                            events, offset = _read_events(report, offset)
+                            if events:
+                                continue  # drain the last lines before deciding
+                            break
+                        now = time.monotonic()
+                        if running:
+                            ex_id = test_exercise.get(running, "lesson")
+                            # Setup may legitimately start session services; the plugin's alarms catch real hangs.
+                            limit = limits.get(ex_id, lesson.example_time_limit) + HARD_GRACE + (0.0 if in_call else 30.0)
+                            if now - since > limit:
+                                _kill_group(process)
+                                break
+                        elif not finished and now - since > COLLECT_LIMIT:
                             _kill_group(process)
                             break
-                    elif not finished and now - since > COLLECT_LIMIT:
-                        _kill_group(process)
-                        break
-                    elif done_at is not None and now - done_at > EXIT_GRACE:
-                        break  # every result is in; a thread the code left running keeps it alive: killed below
-                    time.sleep(0.02)
+                        elif done_at is not None and now - done_at > EXIT_GRACE:
+                            break  # every result is in; a thread the code left running keeps it alive: killed below
+                        try:
+                            process.wait(timeout=0.02)  # (not a sleep: an exit is seen the moment it happens)
+                        except subprocess.TimeoutExpired:
+                            pass
+                except BaseException:  # Ctrl-C: tests nobody waits for must not run on
+                    _kill_group(process)
+                    raise
             _kill_group(process)  # also reaps servers a test left behind in the group
             output = log.read_text(errors="replace")
             tails.append(output[-4000:])
@@ -301,13 +311,19 @@ def check_lesson(lesson: Lesson, target: str = "learner", exercises: list[str] |
     selected = [ex.id for ex in lesson.exercises if not exercises or ex.id in exercises]
     if jobs < 2 or len(selected) < 2 or lesson.meta.get("parallel_check") is False:
         return run_lesson(lesson, target, exercises=selected, verbose=verbose, launch=launch)
+    import threading
     from concurrent.futures import ThreadPoolExecutor
 
     started = time.perf_counter()
     groups = balanced_groups(selected, durations or {}, jobs)
+    cancel = threading.Event()
     with ThreadPoolExecutor(max_workers=jobs) as pool:
-        parts = list(pool.map(lambda group: run_lesson(lesson, target, exercises=group, verbose=verbose,
-                                                         launch=launch), groups))
+        try:
+            parts = list(pool.map(lambda group: run_lesson(lesson, target, exercises=group, verbose=verbose,
+                                                             launch=launch, cancel=cancel), groups))
+        except BaseException:  # Ctrl-C reaches this thread only: stop the others' runs too
+            cancel.set()
+            raise
     by_id = {r.exercise.id: r for part in parts for r in part.exercises}
     return LessonResult(lesson=lesson, target=target, exercises=[by_id[e] for e in selected if e in by_id],
                         elapsed=time.perf_counter() - started,

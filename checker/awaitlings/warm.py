@@ -10,6 +10,9 @@ server a test starts with `ServerProcess`), each child reaching its first test i
                                                                                the request's env, cwd,
                                                                                sys.path, argv → python -m
 
+The `awaitlings` command itself (entry.py) hands a `check` over the same way, so the CLI runs in a child
+too and asks the server for its pytest processes in turn.
+
 - Nothing of the learner's is imported before the fork: every child imports the files under test afresh.
 - A child lives exactly as long as the connection that asked for it: if the check is stopped (Ctrl-C, a
   time limit), the server kills the child's process group.
@@ -50,6 +53,10 @@ IDLE_SECONDS = 900.0
 APPLIED_IN_CHILD = {"PYTHONPATH", "PYTHONUNBUFFERED", "PYTHONDONTWRITEBYTECODE", "PYTHONASYNCIODEBUG",
                     "PYTHONBREAKPOINT"}
 SOCKET_ENV = "AWAITLINGS_WARM_SOCKET"
+# What `awaitlings check` itself imports (entry.py runs it here too); not awaitlings.cli, which runs
+# as __main__ in the child and must not be imported twice.
+CLI_MODULES = ("argparse", "awaitlings.ui", "awaitlings.course", "awaitlings.progress", "awaitlings.runner",
+               "awaitlings.targets", "concurrent.futures.thread")
 
 
 def enabled() -> bool:
@@ -143,6 +150,9 @@ def _child(request: dict, fds: list[int], base_path: list[str]) -> None:
         env = request["env"]
         os.environ.clear()
         os.environ.update(env)
+        import tempfile
+
+        tempfile.tempdir = None  # cached from the server's environment: the request's TMPDIR decides
         os.chdir(request["cwd"])
         extra = [os.path.abspath(p) for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]
         sys.path[:] = [os.getcwd(), *extra, *base_path]  # as `python -m` builds it
@@ -194,6 +204,9 @@ def serve(path: Path, idle: float) -> None:
 
     gc.disable()
     _preload()
+    for name in CLI_MODULES:
+        with contextlib.suppress(Exception):
+            __import__(name)
     gc.collect()
     gc.freeze()  # children never scan (or copy on write) the preloaded objects
     gc.enable()

@@ -39,7 +39,7 @@ def course_copy(tmp_path, monkeypatch) -> Path:
 def awaitlings(*args: str, cwd: Path | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
     """Run the real `awaitlings` command, as a learner would."""
     return subprocess.run(
-        [sys.executable, "-m", "awaitlings.cli", *args],
+        [sys.executable, "-m", "awaitlings.entry", *args],
         cwd=cwd or REPO,
         env={**os.environ, "NO_COLOR": "1"},
         capture_output=True,

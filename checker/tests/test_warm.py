@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -54,6 +55,45 @@ def test_a_check_through_the_warm_server_scores_like_a_fresh_one(server, course_
 
     assert verdicts(warm_run) == verdicts(fresh_run)
     assert warm_tiny["score"] == warm_tiny["max_score"] == 1
+
+
+def test_the_awaitlings_command_hands_a_check_to_the_warm_server(server, course_copy, monkeypatch):
+    monkeypatch.setenv("AWAITLINGS_WARM", "1")
+    before = warm.status(course_copy)["runs"]
+    warm_run = awaitlings("check", "02")
+    forked = warm.status(course_copy)["runs"] - before
+    monkeypatch.setenv("AWAITLINGS_WARM", "0")
+    fresh_run = awaitlings("check", "02")
+
+    def without_numbers(text):  # times, and the test's random arguments
+        return re.sub(r"\d+", "N", text)
+
+    assert forked == 2, "the CLI and its one pytest process should both have run in the warm server"
+    assert warm_run.returncode == fresh_run.returncode == 1  # the starter fails
+    assert without_numbers(warm_run.stdout) == without_numbers(fresh_run.stdout)
+    assert "ex01_add" in warm_run.stdout
+
+
+def test_ctrl_c_stops_a_warm_check_and_everything_it_started(server, course_copy, tmp_path):
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    # ex09 ignores its time limit: its pytest process would run for seconds more on its own.
+    check = subprocess.Popen([sys.executable, "-m", "awaitlings.entry", "check", "01", "-e", "ex09_unstoppable"],
+                             env={**os.environ, "AWAITLINGS_WARM": "1", "NO_COLOR": "1", "TMPDIR": str(scratch)},
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    deadline = time.monotonic() + 20
+    while warm.status(course_copy)["running"] < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)  # until the CLI has started its pytest process
+    assert warm.status(course_copy)["running"] == 2, "the check did not start in the warm server"
+    check.send_signal(signal.SIGINT)
+    assert check.wait(timeout=5) == 130
+    deadline = time.monotonic() + 5
+    while warm.status(course_copy)["running"] and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert warm.status(course_copy)["running"] == 0, "the check's processes outlived it"
+    # The CLI was told, not killed: it stopped its own run and cleaned up after it.
+    assert list(scratch.iterdir()) == [], "the check left its working files behind"
+    check.stdout.close()
 
 
 def test_the_cli_shows_and_stops_the_warm_server(server, course_copy, monkeypatch):

@@ -151,6 +151,9 @@ def _child(request: dict, fds: list[int], keep_out: list[int]) -> None:
             jail._mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
         os.environ.clear()
         os.environ.update(request["env"])
+        import tempfile
+
+        tempfile.tempdir = None  # cached from the zygote's environment: the job's TMPDIR decides
         # The pipes arrived under new numbers.
         os.environ["AWAITLINGS_REPORT_FD"] = str(report_fd)
         os.environ["AWAITLINGS_REPORT_KEY_FD"] = str(key_fd)
