@@ -148,11 +148,9 @@ def _child(request: dict, fds: list[int], base_path: list[str]) -> None:
             os.dup2(fd, target)
         os.closerange(3, 65536)  # the listening socket, other clients, their fds: none of the child's business
         env = request["env"]
-        os.environ.clear()
-        os.environ.update(env)
-        import tempfile
+        from .grading.zygote import adopt_environment
 
-        tempfile.tempdir = None  # cached from the server's environment: the request's TMPDIR decides
+        adopt_environment(env)
         os.chdir(request["cwd"])
         extra = [os.path.abspath(p) for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]
         sys.path[:] = [os.getcwd(), *extra, *base_path]  # as `python -m` builds it
@@ -203,10 +201,7 @@ def serve(path: Path, idle: float) -> None:
     from .grading.zygote import _preload
 
     gc.disable()
-    _preload()
-    for name in CLI_MODULES:
-        with contextlib.suppress(Exception):
-            __import__(name)
+    _preload(CLI_MODULES)
     gc.collect()
     gc.freeze()  # children never scan (or copy on write) the preloaded objects
     gc.enable()

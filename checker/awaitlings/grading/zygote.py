@@ -56,7 +56,7 @@ MAX_MESSAGE = 1 << 20
 # --- the zygote process ------------------------------------------------------------------------------
 
 
-def _preload() -> list[str]:
+def _preload(extra: tuple[str, ...] = ()) -> list[str]:
     from awaitlings import leanstack
 
     leanstack.install()  # before anything imports asyncio
@@ -65,7 +65,7 @@ def _preload() -> list[str]:
         from _pytest.config import default_plugins
     except ImportError:
         default_plugins = ()
-    for name in (*PRELOAD, *(f"_pytest.{plugin}" for plugin in default_plugins)):
+    for name in (*PRELOAD, *(f"_pytest.{plugin}" for plugin in default_plugins), *extra):
         try:
             __import__(name)
         except Exception:  # noqa: BLE001 - a library a course doesn't use may be missing
@@ -95,6 +95,15 @@ def _scan_entry_points_once() -> None:
         return scan(self, group, name)
 
     PytestPluginManager.load_setuptools_entrypoints = load_setuptools_entrypoints
+
+
+def adopt_environment(env: dict[str, str]) -> None:
+    """In a forked child: the request's environment replaces the server's, caches included."""
+    os.environ.clear()
+    os.environ.update(env)
+    import tempfile
+
+    tempfile.tempdir = None  # cached from the server's environment: the request's TMPDIR decides
 
 
 def _send(sock: socket.socket, message: dict) -> None:
@@ -149,11 +158,7 @@ def _child(request: dict, fds: list[int], keep_out: list[int]) -> None:
             libc.prctl(1, signal.SIGKILL, 0, 0, 0)
             jail._mount(None, "/", None, MS_REC | MS_PRIVATE)
             jail._mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
-        os.environ.clear()
-        os.environ.update(request["env"])
-        import tempfile
-
-        tempfile.tempdir = None  # cached from the zygote's environment: the job's TMPDIR decides
+        adopt_environment(request["env"])
         # The pipes arrived under new numbers.
         os.environ["AWAITLINGS_REPORT_FD"] = str(report_fd)
         os.environ["AWAITLINGS_REPORT_KEY_FD"] = str(key_fd)
