@@ -18,6 +18,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import warnings
@@ -85,6 +86,8 @@ class LessonSession:
         self._sign = _report_signer()
         self._emit_lock = threading.Lock()
         self.results: dict[str, dict] = {}
+        self.scratch: Path | None = None
+        self.redis = None
 
     def activate(self) -> None:
         root = str(self.root)
@@ -97,6 +100,23 @@ class LessonSession:
         os.environ["PYTHONASYNCIODEBUG"] = "1"
         if self.lesson.django_settings:
             os.environ["DJANGO_SETTINGS_MODULE"] = self.lesson.django_settings
+        # A private folder for this run (test databases shared with worker processes, mail files).
+        self.scratch = Path(tempfile.mkdtemp(prefix="awaitlings-run-"))
+        os.environ["AWAITLINGS_SCRATCH"] = str(self.scratch)
+        if "redis" in self.lesson.needs:
+            self._provide_redis()
+
+    def _provide_redis(self) -> None:
+        """Lessons that need Redis throughout (Celery's broker) read REDIS_URL in their settings, which
+        Django imports before any fixture runs: so the private Redis starts here, before Django."""
+        if os.environ.get("REDIS_URL"):
+            return
+        from .testing.redis_server import RedisServer, redis_binary
+
+        if not redis_binary():
+            return  # the redis_url fixture then skips (or fails under CI) with how to get it
+        self.redis = RedisServer(workdir=self.scratch).start()
+        os.environ["REDIS_URL"] = self.redis.url
 
     def exercise_files(self, ex_id: str) -> list[Path]:
         try:
@@ -113,6 +133,10 @@ class LessonSession:
     def close(self) -> None:
         if self.report:
             self.report.close()
+        if self.redis is not None:
+            self.redis.stop()
+        if self.scratch is not None:
+            shutil.rmtree(self.scratch, ignore_errors=True)
         if self.is_overlay:
             shutil.rmtree(self.root, ignore_errors=True)
 
@@ -428,6 +452,35 @@ def chromium_path():
     except ImportError:
         _unavailable("Playwright for Python", "`pip install playwright` (no `playwright install` needed)")
     return path
+
+
+def _celery_app(request) -> str:
+    session = _session(request.config)
+    return (session.lesson.celery_app if session else None) or "config"
+
+
+@pytest.fixture(scope="session")
+def celery_worker(request, redis_url):
+    """One real `celery -A <celery_app> worker` process (2 prefork pool processes) for the whole run,
+    on the run's Redis and test database. Waited for until ready; stopped with SIGTERM, then SIGKILL."""
+    from .testing.celery import CeleryWorker, worker_env
+
+    worker = CeleryWorker(_celery_app(request), concurrency=2, env=worker_env(request, redis_url))
+    with worker:
+        yield worker
+
+
+@pytest.fixture
+def celery_workers(request, redis_url):
+    """Workers for one test, each configured its own way: `celery_workers.start(queues=["reports"])`.
+    Every one is stopped when the test ends."""
+    from .testing.celery import WorkerPool, worker_env
+
+    pool = WorkerPool(_celery_app(request), worker_env(request, redis_url))
+    try:
+        yield pool
+    finally:
+        pool.stop_all()
 
 
 @pytest.fixture

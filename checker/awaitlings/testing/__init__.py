@@ -239,7 +239,7 @@ class ServerProcess:
         self._log = tempfile.TemporaryFile()
         warm_socket = os.environ.get("AWAITLINGS_WARM_SOCKET")
         if warm_socket:  # this test run came from the warm server: so can its servers (~0.3 s sooner)
-            from . import warm
+            from .. import warm
 
             self.process = warm.spawn(warm_socket, self.cmd, self.cwd, self.env, subprocess.DEVNULL, self._log,
                                       subprocess.STDOUT)
