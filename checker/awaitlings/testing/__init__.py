@@ -219,7 +219,9 @@ class ServerProcess:
         args = shlex.split(cmd) if isinstance(cmd, str) else list(cmd)
         self.cmd = [a.format(port=self.port, python=sys.executable) for a in args]
         self.cwd = Path(cwd or target_root())
-        extra = os.pathsep.join([str(target_root()), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep)
+        # Outside a test run (a notebook, a bench) the folder it runs in is the one it serves.
+        served = os.environ.get("AWAITLINGS_TARGET_ROOT") or str(self.cwd)
+        extra = os.pathsep.join([served, os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep)
         self.env = {**os.environ, "PYTHONPATH": extra, "PYTHONUNBUFFERED": "1", **(env or {})}
         # Debug mode is for diagnosing the learner's code in the test process; in a server it only slows
         # everything down several times.
