@@ -267,11 +267,17 @@ def worker_env(request, redis_url: str) -> dict[str, str]:
     """What a test's worker needs to see the same world as the test: the run's Redis, and (for a
     Django lesson) the test database pytest-django created, as DATABASE_URL."""
     env = {"REDIS_URL": redis_url}
-    if os.environ.get("DJANGO_SETTINGS_MODULE") and request.config.pluginmanager.hasplugin("django"):
-        request.getfixturevalue("django_db_setup")  # created (and migrated) before the worker opens it
-        from django.db import connection
+    if not os.environ.get("DJANGO_SETTINGS_MODULE"):
+        return env
+    import pytest
 
-        env["DATABASE_URL"] = database_url(connection.settings_dict)
+    try:
+        request.getfixturevalue("django_db_setup")  # created (and migrated) before the worker opens it
+    except pytest.FixtureLookupError:
+        return env  # pytest-django isn't active: the worker uses the settings' own database
+    from django.db import connection
+
+    env["DATABASE_URL"] = database_url(connection.settings_dict)
     return env
 
 

@@ -24,3 +24,9 @@ def async_task():
     time.sleep(3)
     return "작업 완료"
 # --8<-- [end:async_task]
+
+
+@shared_task
+def tags_of(text: str):
+    """Course-owned, for the "eager mode lies" example: a set can't be stored as a JSON result."""
+    return {word for word in text.split() if word.startswith("#")}
