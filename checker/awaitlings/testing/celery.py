@@ -23,6 +23,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import tempfile
@@ -198,6 +199,7 @@ class CeleryWorker(ServerProcess):
         if self._log:
             self._log.close()
             self._log = None
+        shutil.rmtree(self._state_dir, ignore_errors=True)
 
     def close(self) -> None:
         self.__exit__(None, None, None)
@@ -263,22 +265,27 @@ def wait_result(result, worker: CeleryWorker | Iterable[CeleryWorker] | None = N
 
 
 
-def worker_env(request, redis_url: str) -> dict[str, str]:
+def worker_env(redis_url: str, django_db: bool = False) -> dict[str, str]:
     """What a test's worker needs to see the same world as the test: the run's Redis, and (for a
-    Django lesson) the test database pytest-django created, as DATABASE_URL."""
-    env = {"REDIS_URL": redis_url}
-    if not os.environ.get("DJANGO_SETTINGS_MODULE"):
-        return env
-    import pytest
+    Django lesson under pytest-django) the test database, as DATABASE_URL.
 
-    try:
-        request.getfixturevalue("django_db_setup")  # created (and migrated) before the worker opens it
-    except pytest.FixtureLookupError:
-        return env  # pytest-django isn't active: the worker uses the settings' own database
-    from django.db import connection
+    CELERY_BROKER_URL and CELERY_RESULT_BACKEND in the environment beat any setting (Celery reads them
+    first), so a worker started by a test can never reach anyone else's broker, whatever the learner's
+    settings say. The test process itself keeps the learner's settings: tests check those directly."""
+    env = {"REDIS_URL": redis_url, "CELERY_BROKER_URL": redis_url, "CELERY_RESULT_BACKEND": redis_url}
+    if django_db and os.environ.get("DJANGO_SETTINGS_MODULE"):
+        from django.db import connection
 
-    env["DATABASE_URL"] = database_url(connection.settings_dict)
+        test_settings = dict(connection.settings_dict)
+        test_settings["NAME"] = connection.creation._get_test_db_name()  # noqa: SLF001 - what pytest-django creates
+        env["DATABASE_URL"] = database_url(test_settings)
     return env
+
+
+def django_db_active(request) -> bool:
+    """Is pytest-django running (so a test database exists for the worker to share)?"""
+    return bool(os.environ.get("DJANGO_SETTINGS_MODULE")) and any(
+        request.config.pluginmanager.hasplugin(name) for name in ("django", "pytest_django.plugin"))
 
 
 def database_url(settings: dict) -> str:

@@ -33,12 +33,13 @@ def app_problem() -> str:
 
 
 @pytest.fixture
-def worker(request):
-    """The run's real worker process, once exercise 1's app is right (never before: see app_problem)."""
+def worker(celery_worker):
+    """The run's real worker process, once exercise 1's app is right: the test process sends with the
+    learner's settings, so they are checked before anything is sent (see app_problem)."""
     problem = app_problem()
     if problem:
         fail(f"This exercise runs tasks on a real worker, which needs exercise 1's Celery app first: {problem}.")
-    return request.getfixturevalue("celery_worker")
+    return celery_worker
 
 
 class Outbox:

@@ -30,7 +30,7 @@ def test_the_task_is_sent_after_the_transaction_commits(worker, outbox, publishe
         outcome.get(timeout=5, propagate=False)
         what = (f"the worker ran it first and got {type(outcome.result).__name__} ({str(outcome.result).rstrip('.')})"
                 if outcome.failed() else "a fast worker looks for the user before it exists")
-        fail("sign_up sent the task while its transaction was still open (the billing call takes 0.3 s), "
+        fail("sign_up sent the task while its transaction was still open (the billing call takes 0.25 s), "
              f"so {what}. Send it on commit.")
     assert len(sent) == 1, f"expected one task, sign_up sent {len(sent)}"
     message = outbox.wait_for(user.email)
@@ -47,5 +47,5 @@ def test_nothing_is_sent_when_the_sign_up_rolls_back(worker, outbox, publishes):
     if publishes.of(TASK):
         fail("sign_up rolled back (unknown plan), but the welcome mail task had already been sent: a mail "
              "for an account that doesn't exist. Send it only on commit.")
-    time.sleep(0.2)
+    time.sleep(0.1)
     assert not outbox.to("barbara@example.com"), "a welcome mail went out for a sign-up that rolled back"
