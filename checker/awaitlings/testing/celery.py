@@ -59,9 +59,11 @@ class CeleryWorker(ServerProcess):
     ) -> None:
         self.app = app
         self.name = name or f"w{os.getpid()}-{int(time.monotonic() * 1000) % 100000}"
+        args, includes = _split_includes(args)
         self._state_dir = Path(tempfile.mkdtemp(prefix="awaitlings-worker-"))
         self.ready_file = self._state_dir / "ready.json"
-        cmd = ["{python}", "-m", "celery", "-A", app, "worker", "--include", "awaitlings.testing.celery_ready",
+        cmd = ["{python}", "-m", "celery", "-A", app, "worker",
+               "--include", ",".join(["awaitlings.testing.celery_ready", *includes]),
                "--pool", pool, "--concurrency", str(concurrency), "--loglevel", loglevel,
                # Mingle and gossip talk to other workers (mingle waits for their replies at start-up);
                # a test's worker is alone on its private broker.
@@ -203,6 +205,20 @@ class CeleryWorker(ServerProcess):
 
     def close(self) -> None:
         self.__exit__(None, None, None)
+
+
+def _split_includes(args: Sequence[str]) -> tuple[list[str], list[str]]:
+    """`--include` given twice keeps only the last: merge the caller's with the ready hook's."""
+    rest, includes, items = [], [], list(args)
+    while items:
+        arg = items.pop(0)
+        if arg in ("--include", "-I") and items:
+            includes += items.pop(0).split(",")
+        elif arg.startswith("--include="):
+            includes += arg.split("=", 1)[1].split(",")
+        else:
+            rest.append(arg)
+    return rest, includes
 
 
 def _killpg(pid: int) -> None:
