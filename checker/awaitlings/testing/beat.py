@@ -162,7 +162,8 @@ class CeleryBeat(ServerProcess):
             self.process.wait(timeout=5)
 
     def __enter__(self) -> CeleryBeat:
-        self.start()
+        if not self.running:  # `with beat.start().wait_ready():` must not start a second one
+            self.start()
         try:
             return self.wait_ready()
         except BaseException:
@@ -170,15 +171,19 @@ class CeleryBeat(ServerProcess):
             raise
 
     def output(self) -> str:
-        """Everything beat logged since it was last started (kept after it stopped and the block closed)."""
+        """Everything beat logged since it was last started (kept after it stopped and the block closed).
+
+        Read with pread, at an offset of its own: beat writes to the same open file, and a seek(0) here
+        would move beat's next write back over what it wrote before."""
         if self._log:
-            self._kept = super().output()
+            fd = self._log.fileno()
+            self._kept = os.pread(fd, os.fstat(fd).st_size, 0).decode(errors="replace")
         return getattr(self, "_kept", "")
 
     def __exit__(self, *exc) -> None:
         self.stop()
         if self._log:
-            self._kept = super().output()
+            self.output()  # kept for reading after the block
             self._log.close()
             self._log = None
 

@@ -143,16 +143,18 @@ class CeleryWorker(ServerProcess):
 
     # --- stop ---------------------------------------------------------------------------------------
 
-    def stop(self, grace: float = 5.0) -> None:
+    def stop(self, grace: float = 5.0, *, wait: float | None = None) -> None:
         """SIGTERM to the main process (warm shutdown: it stops taking tasks, lets running ones finish),
-        then SIGKILL to the whole group if it is still there after `grace` seconds."""
+        then SIGKILL to the whole group if it is still there after `grace` seconds (`wait`, when given,
+        replaces the wait after a SIGTERM someone already sent)."""
         process = self.process
         if process is not None and process.poll() is None:
             try:
                 if grace > 0:
-                    process.send_signal(signal.SIGTERM)
+                    if wait is None:
+                        process.send_signal(signal.SIGTERM)
                     try:
-                        process.wait(timeout=grace)
+                        process.wait(timeout=grace if wait is None else wait)
                     except subprocess.TimeoutExpired:
                         pass
                 if process.poll() is None:
@@ -228,8 +230,13 @@ def _killpg(pid: int) -> None:
         pass
 
 
-def _tail(log: str, lines: int = 25) -> str:
-    kept = [line for line in log.splitlines() if line.strip()][-lines:]
+_NOISE = re.compile(r"^\s*($|[-.*]|\[queues\]|\[tasks\]|absolutely not|Please specify|User information|"
+                    r"_warn_or_raise|.*SecurityWarning)")
+
+
+def _tail(log: str, lines: int = 8) -> str:
+    """The end of a worker's log without its start-up banner and the running-as-root warning."""
+    kept = [line for line in log.splitlines() if not _NOISE.match(line)][-lines:]
     return "The worker's log ends with:\n    " + "\n    ".join(kept) if kept else "The worker printed nothing."
 
 
@@ -258,8 +265,17 @@ def worker_log_problem(log: str, command: str = "celery worker") -> str:
     if frames:
         last = frames[-1]
         rel = os.path.relpath(last.group("file"), root)
-        where = f" at {rel} line {last.group('line')}"
-    return f"The Celery worker (`{command}`) could not start: {error}{where}.\n{_tail(log, 12)}"
+        code = _source_line(last.group("file"), int(last.group("line")))
+        where = f" at {rel} line {last.group('line')}" + (f": `{code}`" if code else "")
+        return f"The Celery worker (`{command}`) could not start: {error}{where}."
+    return f"The Celery worker (`{command}`) could not start: {error}.\n{_tail(log)}"
+
+
+def _source_line(path: str, number: int) -> str:
+    try:
+        return Path(path).read_text(encoding="utf-8").splitlines()[number - 1].strip()
+    except (OSError, IndexError, UnicodeDecodeError):
+        return ""
 
 
 def wait_result(result, worker: CeleryWorker | Iterable[CeleryWorker] | None = None, *, timeout: float = 5.0,
@@ -273,10 +289,20 @@ def wait_result(result, worker: CeleryWorker | Iterable[CeleryWorker] | None = N
         return result.get(timeout=timeout, propagate=propagate, disable_sync_subtasks=False)
     except CeleryTimeout:
         workers = [worker] if isinstance(worker, CeleryWorker) else list(worker or [])
-        logs = "".join(f"\n[{w.name}] {_tail(w.output(), 12)}" for w in workers)
         problem = next((p for w in workers if (p := worker_log_problem(w.output(), w.command))), "")
-        fail(f"{name} did not finish within {timeout:g} s (state: {result.state}). "
-             f"{problem or 'Does it block, or wait for something that never comes?'}{logs}")
+        received = [w for w in workers if f"[{result.id}] received" in w.output()]
+        if problem:
+            why = problem
+        elif received:
+            why = (f"The worker {received[0].name} received it and is still running it: does it block, or wait "
+                   "for something that never comes?")
+        elif workers:
+            why = ("No worker received it: is it sent to a queue no worker consumes, or did the worker stop "
+                   "taking tasks?")
+        else:
+            why = "Is a worker running?"
+        logs = "".join(f"\n[{w.name}] {_tail(w.output(), 6)}" for w in workers)
+        fail(f"{name} did not finish within {timeout:g} s (state: {result.state}). {why}{logs}")
     raise AssertionError("unreachable")
 
 
@@ -339,9 +365,13 @@ class WorkerPool:
         self.workers.append(worker)
         return worker.__enter__()
 
-    def stop_all(self, grace: float = 5.0) -> None:
-        for worker in self.workers:  # all at once: each warm shutdown takes about a second
+    def stop_all(self, grace: float = 0.2) -> None:
+        """After the test: its results were awaited, so only a short grace (a test that wants a full warm
+        shutdown calls `worker.stop(grace=...)` itself). All get SIGTERM at once, then SIGKILL."""
+        for worker in self.workers:
             if worker.process is not None and worker.process.poll() is None:
                 worker.process.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + grace
         for worker in self.workers:
-            worker.close() if grace > 0 else worker.stop(grace=0)
+            worker.stop(grace=0 if time.monotonic() >= deadline else 0.0001, wait=max(0.0, deadline - time.monotonic()))
+            worker.close()
