@@ -129,8 +129,7 @@ def settle(celery_worker):
         while True:
             for node in _nodes(result):
                 if not isinstance(node, GroupResult) and node.state == "FAILURE":
-                    name = getattr(node, "name", None) or "a step"
-                    fail(f"{what}: the step {name} failed on the worker with {node.result!r}.")
+                    fail(f"{what}: a step failed on the worker with {node.result!r}.")
             if result.state == "SUCCESS":
                 return result.result
             if time.monotonic() > deadline:
@@ -139,3 +138,26 @@ def settle(celery_worker):
             time.sleep(0.01)
 
     return wait
+
+
+@pytest.fixture
+def side(redis_url):
+    """Another database of the run's Redis, with a Celery app on it: the workers of this test must not
+    meet the run's shared worker (which consumes every queue)."""
+    import redis
+    from celery import Celery
+    from django.conf import settings
+
+    base, _, db = redis_url.rpartition("/")
+    url = f"{base}/{(int(db or 0) + 1) % 16}"
+    app = Celery("side", broker=url, backend=url, set_as_current=False)
+    app.conf.update(task_routes=settings.CELERY_TASK_ROUTES, task_queues=settings.CELERY_TASK_QUEUES,
+                    task_default_queue=settings.CELERY_TASK_DEFAULT_QUEUE, result_backend=url)
+    client = redis.Redis.from_url(url)
+    client.delete(*[q.name for q in settings.CELERY_TASK_QUEUES])
+    # Every way a worker could learn its broker points at this database (Celery reads CELERY_BROKER_URL
+    # and CELERY_RESULT_BACKEND from the environment before any setting).
+    env = {"REDIS_URL": url, "CELERY_BROKER_URL": url, "CELERY_RESULT_BACKEND": url}
+    yield app, env, client
+    client.close()
+    app.close()

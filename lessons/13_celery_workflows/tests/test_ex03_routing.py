@@ -2,7 +2,6 @@
 
 import time
 
-import pytest
 from awaitlings.testing import fail
 from awaitlings.testing.celery import wait_result
 
@@ -35,29 +34,6 @@ def test_each_apps_tasks_are_routed_to_its_queue():
     _check_routes(celery_app)
     if _queue_of(celery_app, "alerts.tasks.report_failed") != "celery":
         fail("alerts.tasks.report_failed should stay on the default queue \"celery\" (no route for it).")
-
-
-@pytest.fixture
-def side(redis_url):
-    """Another database of the run's Redis, with a Celery app on it: the workers of this test must not
-    meet the run's shared worker (which consumes every queue)."""
-    import redis
-    from celery import Celery
-    from django.conf import settings
-
-    base, _, db = redis_url.rpartition("/")
-    url = f"{base}/{(int(db or 0) + 1) % 16}"
-    app = Celery("side", broker=url, backend=url, set_as_current=False)
-    app.conf.update(task_routes=settings.CELERY_TASK_ROUTES, task_queues=settings.CELERY_TASK_QUEUES,
-                    task_default_queue=settings.CELERY_TASK_DEFAULT_QUEUE, result_backend=url)
-    client = redis.Redis.from_url(url)
-    client.delete(*[q.name for q in settings.CELERY_TASK_QUEUES])
-    # Every way a worker could learn its broker points at this database (Celery reads CELERY_BROKER_URL
-    # and CELERY_RESULT_BACKEND from the environment before any setting).
-    env = {"REDIS_URL": url, "CELERY_BROKER_URL": url, "CELERY_RESULT_BACKEND": url}
-    yield app, env, client
-    client.close()
-    app.close()
 
 
 def test_a_task_lands_on_the_worker_of_its_queue_and_waits_while_there_is_none(celery_workers, side):
