@@ -11,9 +11,12 @@ from datetime import timedelta
 
 from celery.schedules import schedstate, schedule
 
-# A control job no exercise guards: what beat itself sends, counted by the tests and the notebook.
-CONTROL = "tick-unguarded"
-CONTROL_TASK = "apps.housekeeping.tasks.tick_unguarded"
+# Two control jobs, whatever your schedule holds: one no exercise guards (what beat itself sends) and one
+# guarded by exercise 2's once_per_slot. The tests and the notebook count their runs.
+CONTROLS = {
+    "tick-unguarded": "apps.housekeeping.tasks.tick_unguarded",
+    "tick-guarded": "apps.housekeeping.tasks.tick_guarded",
+}
 
 
 class every(schedule):  # noqa: N801 - named like Celery's own `crontab` and `schedule`
@@ -49,7 +52,8 @@ class every(schedule):  # noqa: N801 - named like Celery's own `crontab` and `sc
 
 
 def on_fast_clock(beat_schedule: dict, seconds: float) -> dict:
-    """The same entries (names, tasks, arguments), each due every `seconds`, plus the control job."""
+    """The same entries (names, tasks, arguments), each due every `seconds`, plus the control jobs."""
     fast = {name: {**entry, "schedule": every(seconds)} for name, entry in beat_schedule.items()}
-    fast[CONTROL] = {"task": CONTROL_TASK, "schedule": every(seconds)}
+    for name, task in CONTROLS.items():
+        fast[name] = {"task": task, "schedule": every(seconds)}
     return fast

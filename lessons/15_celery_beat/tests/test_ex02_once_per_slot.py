@@ -106,7 +106,7 @@ def test_two_real_beats_send_everything_twice_but_each_slot_runs_once(beats, run
     runs.drain(worker)
 
     control = runs.of("tick_unguarded")  # no guard: whatever beat sends runs
-    guarded = runs.of("refresh_rates")  # @once_per_slot
+    guarded = runs.of("tick_guarded")  # the same job, with @once_per_slot
     ticks = len({slots(t) for t in control})
     if len(control) < 1.5 * ticks:
         fail(f"Two beats should have sent the control job about twice per tick; it ran {len(control)} times in "
@@ -116,10 +116,10 @@ def test_two_real_beats_send_everything_twice_but_each_slot_runs_once(beats, run
         per_slot[slots(t)] = per_slot.get(slots(t), 0) + 1
     doubled = sum(1 for n in per_slot.values() if n > 1)
     if doubled or len(guarded) > ticks + 1:
-        fail(f"With two beats, refresh_rates ran {len(guarded)} times in {ticks} ticks of {tick:g} s "
+        fail(f"With two beats, the guarded job ran {len(guarded)} times in {ticks} ticks of {tick:g} s "
              f"({doubled} tick(s) ran it twice); the unguarded control ran {len(control)} times. Each slot should "
              "run once: the second copy should find the slot claimed.")
     if len(guarded) < ticks - 1:
-        fail(f"refresh_rates ran only {len(guarded)} times in {ticks} ticks: one run per slot is the goal, not "
+        fail(f"The guarded job ran only {len(guarded)} times in {ticks} ticks: one run per slot is the goal, not "
              "fewer. Does a new slot get a new claim?")
 # --8<-- [end:two_beats]

@@ -23,5 +23,12 @@ def refresh_rates():
 
 @shared_task
 def tick_unguarded():
-    """The control job (tests and notebook only): no guard, so it shows what beat itself sends."""
+    """A control job (tests and notebook only): no guard, so it shows what beat itself sends."""
     record_run("tick_unguarded")
+
+
+@shared_task
+@once_per_slot(slot_seconds(60))
+def tick_guarded():
+    """A control job (tests and notebook only), guarded like the real ones."""
+    record_run("tick_guarded")
