@@ -148,6 +148,7 @@ class CeleryWorker(ServerProcess):
         then SIGKILL to the whole group if it is still there after `grace` seconds (`wait`, when given,
         replaces the wait after a SIGTERM someone already sent)."""
         process = self.process
+        pool = self.pool_pids()  # now, while the main process can still tell
         if process is not None and process.poll() is None:
             try:
                 if grace > 0:
@@ -164,12 +165,15 @@ class CeleryWorker(ServerProcess):
                 pass
         if process is not None:
             _killpg(process.pid)  # pool processes a killed main process left behind
+            _wait_gone(pool)
 
     def kill(self) -> None:
         """Crash the worker: SIGKILL for the main process and its pool at once (no shutdown, no acks)."""
         if self.process is not None:
+            pool = self.pool_pids()
             _killpg(self.process.pid)
             self.process.wait(timeout=5)
+            _wait_gone(pool)
 
     def pool_pids(self) -> list[int]:
         """The pool's processes (the children of the main worker process) that run the tasks."""
@@ -221,6 +225,22 @@ def _split_includes(args: Sequence[str]) -> tuple[list[str], list[str]]:
         else:
             rest.append(arg)
     return rest, includes
+
+
+def _wait_gone(pids: list[int], timeout: float = 3.0) -> None:
+    """Pool processes are the worker's children, not ours: wait until the kernel has really ended them."""
+    deadline = time.monotonic() + timeout
+    while pids and time.monotonic() < deadline:
+        pids = [pid for pid in pids if _running(pid)]
+        if pids:
+            time.sleep(0.005)
+
+
+def _running(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return False
 
 
 def _killpg(pid: int) -> None:
