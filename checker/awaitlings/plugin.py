@@ -521,6 +521,22 @@ def celery_workers(request, redis_url):
 
 
 @pytest.fixture
+def published_tasks():
+    """Every Celery task message the test process sends during the test (`.names`, `.of(task)`, and per
+    message its id and whether a transaction was open)."""
+    from celery.signals import after_task_publish
+
+    from .testing.celery import TaskPublishes
+
+    recorder = TaskPublishes()
+    after_task_publish.connect(recorder, weak=False)
+    try:
+        yield recorder
+    finally:
+        after_task_publish.disconnect(recorder)
+
+
+@pytest.fixture
 def target_folder() -> Path:
     """The folder holding the files under test."""
     return Path(os.environ["AWAITLINGS_TARGET_ROOT"])

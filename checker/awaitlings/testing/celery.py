@@ -395,3 +395,33 @@ class WorkerPool:
         for worker in self.workers:
             worker.stop(grace=0 if time.monotonic() >= deadline else 0.0001, wait=max(0.0, deadline - time.monotonic()))
             worker.close()
+
+
+class TaskPublishes:
+    """The `published_tasks` fixture: every task message this test process sent, in order, each with its
+    id and whether a database transaction was open at that moment (a task sent inside a transaction can
+    run before the commit)."""
+
+    def __init__(self) -> None:
+        self.sent: list[dict] = []
+
+    def __call__(self, sender=None, headers=None, **_) -> None:
+        self.sent.append({"task": sender, "id": (headers or {}).get("id"), "in_transaction": _in_transaction()})
+
+    @property
+    def names(self) -> list[str]:
+        return [p["task"] for p in self.sent]
+
+    def of(self, task: str) -> list[dict]:
+        return [p for p in self.sent if p["task"] == task]
+
+
+def _in_transaction() -> bool:
+    if not os.environ.get("DJANGO_SETTINGS_MODULE"):
+        return False
+    try:
+        from django.db import connection
+
+        return connection.in_atomic_block
+    except Exception:  # noqa: BLE001 - Django not set up: no transaction to speak of
+        return False

@@ -1,5 +1,5 @@
-"""Lesson 12 fixtures: the lesson's prerequisites in one sentence, the mail the worker sent, and the
-tasks the test process published. Workers and Redis come from awaitlings (`celery_worker`)."""
+"""Lesson 12 fixtures: the lesson's prerequisites in one sentence, and the mail the worker sent. Workers,
+Redis and the record of published tasks come from awaitlings (`celery_worker`, `published_tasks`)."""
 
 from __future__ import annotations
 
@@ -77,28 +77,3 @@ def outbox(settings) -> Outbox:
     box = Outbox(Path(settings.EMAIL_FILE_PATH))
     box.clear()
     return box
-
-
-class Publishes:
-    """Every task message the test process sent, and whether a transaction was open at that moment."""
-
-    def __init__(self) -> None:
-        self.sent: list[dict] = []
-
-    def __call__(self, sender=None, headers=None, **_) -> None:
-        from django.db import connection
-
-        self.sent.append({"task": sender, "id": (headers or {}).get("id"), "in_transaction": connection.in_atomic_block})
-
-    def of(self, task: str) -> list[dict]:
-        return [p for p in self.sent if p["task"] == task]
-
-
-@pytest.fixture
-def publishes():
-    from celery.signals import after_task_publish
-
-    recorder = Publishes()
-    after_task_publish.connect(recorder, weak=False)
-    yield recorder
-    after_task_publish.disconnect(recorder)

@@ -17,10 +17,10 @@ def _sign_up():
     return load("accounts.services").sign_up
 
 
-def test_the_task_is_sent_after_the_transaction_commits(worker, outbox, publishes):
+def test_the_task_is_sent_after_the_transaction_commits(worker, outbox, published_tasks):
     sign_up = _sign_up()
     user = sign_up("margaret", "margaret@example.com")
-    sent = publishes.of(TASK)
+    sent = published_tasks.of(TASK)
     if not sent:
         fail("sign_up committed, but no send_welcome_mail task was sent.")
     if sent[0]["in_transaction"]:
@@ -37,14 +37,14 @@ def test_the_task_is_sent_after_the_transaction_commits(worker, outbox, publishe
     assert "margaret" in (message.get("Subject") or ""), f"unexpected subject {message.get('Subject')!r}"
 
 
-def test_nothing_is_sent_when_the_sign_up_rolls_back(worker, outbox, publishes):
+def test_nothing_is_sent_when_the_sign_up_rolls_back(worker, outbox, published_tasks):
     sign_up = _sign_up()
     from django.contrib.auth import get_user_model
 
     with pytest.raises(ValueError):
         sign_up("barbara", "barbara@example.com", plan="platinum")  # an unknown plan: the workspace fails
     assert not get_user_model().objects.filter(username="barbara").exists(), "the sign-up should have rolled back"
-    if publishes.of(TASK):
+    if published_tasks.of(TASK):
         fail("sign_up rolled back (unknown plan), but the welcome mail task had already been sent: a mail "
              "for an account that doesn't exist. Send it only on commit.")
     time.sleep(0.1)

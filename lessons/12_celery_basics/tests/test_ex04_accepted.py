@@ -78,10 +78,10 @@ def test_the_status_url_answers_at_once_while_the_job_runs(worker, client):
 
 @pytest.mark.parametrize("bad", ['{"steps": "ten"}', '{"steps": 0}', '{"steps": 201}', '{"steps": 100000}', '{}',
                                  'steps=3', '{"steps": 2.5}', '{"steps": true}'])
-def test_bad_input_is_a_400_with_an_error(worker, client, bad, publishes):
+def test_bad_input_is_a_400_with_an_error(worker, client, bad, published_tasks):
     _accepted(client, 1)  # first things first: good input is queued (and the job never runs in the request)
     response = _post(client, bad, raw=True)
     if response.status_code != 400:
         fail(f"POST /api/jobs/ with {bad} answered {response.status_code}; expected 400 with an 'error'.")
     assert "error" in response.json(), f"the 400 answer should explain itself in 'error': {response.content!r}"
-    assert len(publishes.of(JOB)) == 1, "a job was queued for bad input"
+    assert len(published_tasks.of(JOB)) == 1, "a job was queued for bad input"
