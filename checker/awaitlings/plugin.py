@@ -521,6 +521,17 @@ def celery_workers(request, redis_url):
 
 
 @pytest.fixture
+def sent_mail(settings):
+    """The mail any process of the run sent through Django's file backend (EMAIL_FILE_PATH), emptied
+    before the test: `sent_mail.wait_for("ada@example.com")`."""
+    from .testing.mail import MailFolder
+
+    folder = MailFolder(settings.EMAIL_FILE_PATH)
+    folder.clear()
+    return folder
+
+
+@pytest.fixture
 def published_tasks():
     """Every Celery task message the test process sends during the test (`.names`, `.of(task)`, and per
     message its id and whether a transaction was open)."""

@@ -1,12 +1,9 @@
-"""Lesson 12 fixtures: the lesson's prerequisites in one sentence, and the mail the worker sent. Workers,
-Redis and the record of published tasks come from awaitlings (`celery_worker`, `published_tasks`)."""
+"""Lesson 12 fixtures: the lesson's prerequisites in one sentence. Workers, Redis, the mail a worker sent
+and the record of published tasks come from awaitlings (`celery_worker`, `sent_mail`, `published_tasks`)."""
 
 from __future__ import annotations
 
-import email
 import os
-import time
-from pathlib import Path
 
 import pytest
 from awaitlings.testing import fail
@@ -40,40 +37,3 @@ def worker(celery_worker):
     if problem:
         fail(f"This exercise runs tasks on a real worker, which needs exercise 1's Celery app first: {problem}.")
     return celery_worker
-
-
-class Outbox:
-    """The mail the worker sent, read from the file backend's folder (a worker's memory is out of reach)."""
-
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-
-    def clear(self) -> None:
-        if self.folder.exists():
-            for path in self.folder.iterdir():
-                path.unlink()
-
-    def messages(self) -> list[email.message.Message]:
-        if not self.folder.exists():
-            return []
-        return [email.message_from_bytes(p.read_bytes()) for p in sorted(self.folder.iterdir())]
-
-    def to(self, address: str) -> list[email.message.Message]:
-        return [m for m in self.messages() if address in (m.get("To") or "")]
-
-    def wait_for(self, address: str, timeout: float = 5.0) -> email.message.Message:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            found = self.to(address)
-            if found:
-                return found[0]
-            time.sleep(0.02)
-        fail(f"No mail to {address} arrived within {timeout:g} s.")
-        raise AssertionError
-
-
-@pytest.fixture
-def outbox(settings) -> Outbox:
-    box = Outbox(Path(settings.EMAIL_FILE_PATH))
-    box.clear()
-    return box

@@ -17,7 +17,7 @@ def _sign_up():
     return load("accounts.services").sign_up
 
 
-def test_the_task_is_sent_after_the_transaction_commits(worker, outbox, published_tasks):
+def test_the_task_is_sent_after_the_transaction_commits(worker, sent_mail, published_tasks):
     sign_up = _sign_up()
     user = sign_up("margaret", "margaret@example.com")
     sent = published_tasks.of(TASK)
@@ -33,11 +33,11 @@ def test_the_task_is_sent_after_the_transaction_commits(worker, outbox, publishe
         fail("sign_up sent the task while its transaction was still open (the billing call takes 0.25 s), "
              f"so {what}. Send it on commit.")
     assert len(sent) == 1, f"expected one task, sign_up sent {len(sent)}"
-    message = outbox.wait_for(user.email)
+    message = sent_mail.wait_for(user.email)
     assert "margaret" in (message.get("Subject") or ""), f"unexpected subject {message.get('Subject')!r}"
 
 
-def test_nothing_is_sent_when_the_sign_up_rolls_back(worker, outbox, published_tasks):
+def test_nothing_is_sent_when_the_sign_up_rolls_back(worker, sent_mail, published_tasks):
     sign_up = _sign_up()
     from django.contrib.auth import get_user_model
 
@@ -48,4 +48,4 @@ def test_nothing_is_sent_when_the_sign_up_rolls_back(worker, outbox, published_t
         fail("sign_up rolled back (unknown plan), but the welcome mail task had already been sent: a mail "
              "for an account that doesn't exist. Send it only on commit.")
     time.sleep(0.1)
-    assert not outbox.to("barbara@example.com"), "a welcome mail went out for a sign-up that rolled back"
+    assert not sent_mail.to("barbara@example.com"), "a welcome mail went out for a sign-up that rolled back"
