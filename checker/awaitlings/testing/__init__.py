@@ -200,6 +200,14 @@ async def await_port(port: int, timeout: float = 10.0, host: str = "127.0.0.1") 
     raise TimeoutError(f"nothing listened on {host}:{port} within {timeout:.0f} s")
 
 
+def log_file():
+    """A temporary file for a child's output, opened for appending (O_APPEND): every write lands at the
+    end, whatever offset anyone else's handle of it has."""
+    import tempfile
+
+    return tempfile.TemporaryFile(mode="a+b")
+
+
 class ServerProcess:
     """A real server process on loopback, stopped (and its output kept) when the block ends.
 
@@ -236,9 +244,7 @@ class ServerProcess:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> ServerProcess:
-        import tempfile
-
-        self._log = tempfile.TemporaryFile()
+        self._log = log_file()
         warm_socket = os.environ.get("AWAITLINGS_WARM_SOCKET")
         if warm_socket:  # this test run came from the warm server: so can its servers (~0.3 s sooner)
             from .. import warm
@@ -262,10 +268,12 @@ class ServerProcess:
         return self
 
     def output(self) -> str:
+        """Everything the process wrote so far. Read with pread at an offset of its own: the process writes
+        to the same open file, and moving the shared offset (seek) would make it overwrite its own log."""
         if not self._log:
             return ""
-        self._log.seek(0)
-        return self._log.read().decode(errors="replace")
+        fd = self._log.fileno()
+        return os.pread(fd, os.fstat(fd).st_size, 0).decode(errors="replace")
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:

@@ -31,7 +31,7 @@ import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from . import ServerProcess, fail, target_root
+from . import ServerProcess, fail, log_file, target_root
 from .redis_server import die_with_parent
 
 __all__ = ["CeleryWorker", "wait_result", "worker_log_problem"]
@@ -91,7 +91,7 @@ class CeleryWorker(ServerProcess):
         self.info = {}
         if os.environ.get("AWAITLINGS_WARM_SOCKET"):
             return super().start()  # forked warm; the warm server ends it with the test run
-        self._log = tempfile.TemporaryFile()
+        self._log = log_file()
         self.process = subprocess.Popen(self.cmd, cwd=self.cwd, env=self.env, stdout=self._log,
                                         stderr=subprocess.STDOUT, preexec_fn=die_with_parent)
         return self
