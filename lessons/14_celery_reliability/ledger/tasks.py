@@ -20,7 +20,9 @@ def settle(self, batch_id: int) -> int:
     #       with that item's posting (so a crash can't separate the two).
     # TODO: when the soft time limit interrupts the loop, continue in a fresh delivery of this task
     #       (the checkpoint says where) instead of failing.
+    # --8<-- [start:starter]
     for item in range(batch.size):
         post_item(batch, item)
+    # --8<-- [end:starter]
     Batch.objects.filter(pk=batch_id).update(done=True)
     return batch.size

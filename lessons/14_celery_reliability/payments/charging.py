@@ -14,6 +14,7 @@ def charge_order(order_id: int) -> int:
     # TODO: the check and the act must be one atomic step: claim the order (its PaymentRequest row is
     #       unique per order) *before* calling the provider, in the same database transaction as the
     #       charge, and stop when another delivery holds the claim.
+    # --8<-- [start:seed]
     done = PaymentRequest.objects.filter(order_id=order_id, status="DONE").first()
     if done is not None:  # 이미 처리했는지 검사 (the seed's check)
         return done.charge_id
@@ -21,3 +22,4 @@ def charge_order(order_id: int) -> int:
     charge_id = provider.charge(order_id, order.amount)
     PaymentRequest.objects.update_or_create(order_id=order_id, defaults={"status": "DONE", "charge_id": charge_id})
     return charge_id
+    # --8<-- [end:seed]

@@ -74,6 +74,7 @@ def reset() -> None:
         r.delete(*keys)
 
 
+# --8<-- [start:charge]
 def charge(order_id: int, amount: int) -> int:
     """Charge the card for an order; return the charge id. Raises ProviderUnavailable, ProviderTimeout
     (transient) or CardDeclined (business)."""
@@ -100,3 +101,4 @@ def charge(order_id: int, amount: int) -> int:
     charge_row = Charge.objects.create(order_id=order_id, amount=amount, pid=os.getpid())
     r.rpush("provider:log", json.dumps({**entry, "end": time.time()}))
     return charge_row.id
+# --8<-- [end:charge]

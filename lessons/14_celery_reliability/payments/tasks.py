@@ -20,7 +20,9 @@ BACKOFF_MAX = settings.PAYMENTS_RETRY_BACKOFF_MAX
 # TODO: retry the provider's transient errors (unavailable, timeout) and nothing else: a declined card is
 #       a business error. Wait exponentially longer between tries (capped at BACKOFF_MAX), with random
 #       jitter so that a thousand tasks don't retry in the same second, and give up after 5 retries.
+# --8<-- [start:seed]
 @shared_task(bind=True, max_retries=3, autoretry_for=(TimeoutError,))
 def charge(self, order_id: int) -> int:
     """Charge one order (exercise 2 makes it safe to run twice); return the charge id."""
     return charging.charge_order(order_id)
+# --8<-- [end:seed]
