@@ -58,7 +58,11 @@ def test_weekly_report_is_a_chord_whose_members_keep_their_results(publishes, to
 def test_the_days_are_built_at_the_same_time_and_one_pdf_holds_them_all(celery_worker, settle, storage, trace, token):
     days = [f"{token}-mon", f"{token}-tue", f"{token}-wed", f"{token}-thu"]
     week = f"2025-W44-{token}"
-    value = settle(_weekly(week, days).apply_async(), f"weekly_report({week!r})")
+    workflow = _weekly(week, days)
+    if _find_chord(workflow) is None:
+        fail("weekly_report() returned no chord, so there is nothing to run in parallel: a group of the days "
+             "whose results go to render_pdf is a chord.")
+    value = settle(workflow.apply_async(), f"weekly_report({week!r})")
     pdf = storage.read(f"weekly/{week}.pdf")
     if pdf is None:
         fail(f"The workflow ended with {value!r}, but storage has no weekly/{week}.pdf.")

@@ -19,13 +19,23 @@ def _guard(workflow):
     return guarded
 
 
+def _error_callbacks(workflow) -> list:
+    """The error callbacks attached anywhere in a workflow (on it, or on any of its steps)."""
+    found, todo = [], [workflow]
+    while todo:
+        node = todo.pop()
+        found += list(node.options.get("link_error") or [])
+        todo += list(getattr(node, "tasks", None) or [])
+    return found
+
+
 def _pipeline(label):
     from reports.tasks import build_dataset, render_pdf, upload_storage
 
     return build_dataset.s({"day": label}) | render_pdf.s(template="daily.html") | upload_storage.s(path=f"alerts/{label}.pdf")
 
 
-def _alerts_for(outbox, ids, timeout=0.5):
+def _alerts_for(outbox, ids, timeout=0.3):
     return outbox.wait_for(lambda m: m["to"] == OPS and (m.get("task_id") in ids or any(i in m["subject"] for i in ids)),
                            timeout=timeout)
 
@@ -34,7 +44,11 @@ def test_when_a_step_fails_ops_get_one_alert_naming_the_task_and_the_error(celer
     from awaitlings.testing.celery import wait_result
 
     label = f"broken-{token}"
-    result = _guard(_pipeline(label)).apply_async()
+    guarded = _guard(_pipeline(label))
+    if not _error_callbacks(guarded):
+        fail("with_alert() attached no error callback: neither the workflow nor any of its steps has `link_error`. "
+             "(`link` runs a callback on success.)")
+    result = guarded.apply_async()
     first = result.parent.parent
     wait_result(first, celery_worker, timeout=5, task="build_dataset", propagate=False)
     if first.state != "FAILURE":
@@ -58,7 +72,10 @@ def test_a_failure_in_a_later_step_is_reported_too(celery_worker, outbox, token)
 
     label = f"later-{token}"
     # upload_storage gets a dataset where a rendered file belongs: KeyError('file') in the second step
-    result = _guard(build_dataset.s({"day": label}) | upload_storage.s(path=f"alerts/{label}.pdf")).apply_async()
+    guarded = _guard(build_dataset.s({"day": label}) | upload_storage.s(path=f"alerts/{label}.pdf"))
+    if not _error_callbacks(guarded):
+        fail("with_alert() attached no error callback (`link_error`) to the workflow or its steps.")
+    result = guarded.apply_async()
     wait_result(result, celery_worker, timeout=5, task="upload_storage", propagate=False)
     alerts = _alerts_for(outbox, {result.id})
     if not alerts or "reports.tasks.upload_storage" not in alerts[0]["subject"] or "KeyError" not in alerts[0]["subject"]:
@@ -76,7 +93,7 @@ def test_when_every_step_succeeds_there_is_no_alert(celery_worker, outbox, stora
         fail(f"The guarded pipeline should still end with 'alerts/{label}.pdf', but it ended {result.state} "
              f"with {value!r}.")
     ids = {result.id, result.parent.id, result.parent.parent.id, f"alerts/{label}.pdf"}
-    alerts = _alerts_for(outbox, ids, timeout=0.3)
+    alerts = _alerts_for(outbox, ids, timeout=0.2)
     if alerts:
         fail(f"Every step succeeded, yet ops got an alert: {alerts[0]['subject']!r}. `link` runs a callback on "
              "success; the error callback is `link_error` (or `.on_error(...)`).")
