@@ -21,17 +21,14 @@ from __future__ import annotations
 
 import os
 import re
-import signal
-import subprocess
 import tempfile
 import time
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import ServerProcess, fail
-from .celery import worker_log_problem
-from .redis_server import die_with_parent
+from . import fail
+from .celery import CeleryProcess, _tail, worker_log_problem
 
 __all__ = ["CeleryBeat", "FROM_SETTINGS"]
 
@@ -40,8 +37,10 @@ READY = "beat: Starting..."
 _SENT = re.compile(r"Scheduler: Sending due task (?P<entry>\S+) \((?P<task>[^)]+)\)")
 
 
-class CeleryBeat(ServerProcess):
+class CeleryBeat(CeleryProcess):
     """A `celery -A app beat` process. `args` are passed on (e.g. `["--max-interval", "1"]`)."""
+
+    kind = "Celery beat"
 
     def __init__(
         self,
@@ -55,17 +54,16 @@ class CeleryBeat(ServerProcess):
         name: str | None = None,
         ready_timeout: float = 20.0,
     ) -> None:
-        self.app = app
-        self.name = name or f"beat-{os.getpid()}-{int(time.monotonic() * 1000) % 100000}"
+        name = name or f"beat-{os.getpid()}-{int(time.monotonic() * 1000) % 100000}"
         if schedule_file is None:
             folder = Path(os.environ.get("AWAITLINGS_SCRATCH") or tempfile.gettempdir())
-            schedule_file = Path(tempfile.mkdtemp(prefix=f"{self.name}-", dir=folder)) / "celerybeat-schedule"
+            schedule_file = Path(tempfile.mkdtemp(prefix=f"{name}-", dir=folder)) / "celerybeat-schedule"
         self.schedule_file = None if schedule_file == FROM_SETTINGS else Path(schedule_file)
         cmd = ["{python}", "-m", "celery", "-A", app, "beat", "--loglevel", loglevel]
         if self.schedule_file is not None:
             cmd += ["--schedule", str(self.schedule_file)]
         cmd += list(args)
-        super().__init__(cmd, cwd=cwd, env=env, ready_timeout=ready_timeout)
+        super().__init__(cmd, app=app, name=name, cwd=cwd, env=env, ready_timeout=ready_timeout)
 
     def __repr__(self) -> str:
         return f"CeleryBeat({self.name}, -A {self.app})"
@@ -73,23 +71,6 @@ class CeleryBeat(ServerProcess):
     @property
     def command(self) -> str:
         return f"celery -A {self.app} beat"
-
-    @property
-    def running(self) -> bool:
-        return self.process is not None and self.process.poll() is None
-
-    # --- start --------------------------------------------------------------------------------------
-
-    def start(self) -> CeleryBeat:
-        if self._log:
-            self._log.close()
-        self._kept = ""
-        if os.environ.get("AWAITLINGS_WARM_SOCKET"):
-            return super().start()  # forked warm; the warm server ends it with the test run
-        self._log = tempfile.TemporaryFile()
-        self.process = subprocess.Popen(self.cmd, cwd=self.cwd, env=self.env, stdout=self._log,
-                                        stderr=subprocess.STDOUT, preexec_fn=die_with_parent)
-        return self
 
     def wait_ready(self) -> CeleryBeat:
         """Until beat logs "beat: Starting...": its app, settings and tasks loaded, the scheduler next."""
@@ -101,11 +82,11 @@ class CeleryBeat(ServerProcess):
             if self.process is None or self.process.poll() is not None:
                 self.stop(grace=0)
                 problem = worker_log_problem(log, self.command).replace("The Celery worker", "Celery beat")
-                fail(problem or f"Celery beat (`{self.command}`) stopped while starting.\n{_tail(log)}")
+                fail(problem or f"Celery beat (`{self.command}`) stopped while starting.\n{_tail(log, who='Beat')}")
             if time.monotonic() > deadline:
                 self.stop(grace=0)
                 fail(f"Celery beat (`{self.command}`) was not ready after {self.ready_timeout:g} s. "
-                     f"Is the broker reachable?\n{_tail(log)}")
+                     f"Is the broker reachable?\n{_tail(log, who='Beat')}")
             time.sleep(0.01)
 
     # --- what it did --------------------------------------------------------------------------------
@@ -120,84 +101,5 @@ class CeleryBeat(ServerProcess):
         while self.sent()[entry] < count:
             if time.monotonic() > deadline or not self.running:
                 fail(f"Celery beat sent {entry!r} {self.sent()[entry]} time(s) within {timeout:g} s, "
-                     f"expected at least {count}.\n{_tail(self.output())}")
+                     f"expected at least {count}.\n{_tail(self.output(), who='Beat')}")
             time.sleep(0.01)
-
-    def wait_for_log(self, pattern: str, timeout: float = 10.0) -> re.Match:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            found = re.search(pattern, self.output())
-            if found:
-                return found
-            time.sleep(0.02)
-        fail(f"Celery beat's log never showed {pattern!r} within {timeout:g} s.\n{_tail(self.output())}")
-        raise AssertionError("unreachable")
-
-    # --- stop ---------------------------------------------------------------------------------------
-
-    def stop(self, grace: float = 5.0) -> None:
-        """SIGTERM (beat writes its schedule file and exits), then SIGKILL to the whole group if it is
-        still there after `grace` seconds."""
-        process = self.process
-        if process is not None and process.poll() is None:
-            try:
-                if grace > 0:
-                    process.send_signal(signal.SIGTERM)
-                    try:
-                        process.wait(timeout=grace)
-                    except subprocess.TimeoutExpired:
-                        pass
-                if process.poll() is None:
-                    _killpg(process.pid)
-                process.wait(timeout=5)
-            except ProcessLookupError:
-                pass
-        if process is not None:
-            _killpg(process.pid)
-
-    def kill(self) -> None:
-        """Crash beat: SIGKILL at once. Its schedule file keeps only what the last sync wrote."""
-        if self.process is not None:
-            _killpg(self.process.pid)
-            self.process.wait(timeout=5)
-
-    def __enter__(self) -> CeleryBeat:
-        if not self.running:  # `with beat.start().wait_ready():` must not start a second one
-            self.start()
-        try:
-            return self.wait_ready()
-        except BaseException:
-            self.stop(grace=0)
-            raise
-
-    def output(self) -> str:
-        """Everything beat logged since it was last started (kept after it stopped and the block closed).
-
-        Read with pread, at an offset of its own: beat writes to the same open file, and a seek(0) here
-        would move beat's next write back over what it wrote before."""
-        if self._log:
-            fd = self._log.fileno()
-            self._kept = os.pread(fd, os.fstat(fd).st_size, 0).decode(errors="replace")
-        return getattr(self, "_kept", "")
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
-        if self._log:
-            self.output()  # kept for reading after the block
-            self._log.close()
-            self._log = None
-
-    def close(self) -> None:
-        self.__exit__(None, None, None)
-
-
-def _killpg(pid: int) -> None:
-    try:
-        os.killpg(pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
-
-
-def _tail(log: str, lines: int = 25) -> str:
-    kept = [line for line in log.splitlines() if line.strip()][-lines:]
-    return "Beat's log ends with:\n    " + "\n    ".join(kept) if kept else "Beat printed nothing."

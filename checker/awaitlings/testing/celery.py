@@ -34,14 +34,128 @@ from pathlib import Path
 from . import ServerProcess, fail, log_file, target_root
 from .redis_server import die_with_parent
 
-__all__ = ["CeleryWorker", "wait_result", "worker_log_problem"]
+__all__ = ["CeleryProcess", "CeleryWorker", "wait_result", "worker_log_problem"]
 
 READY_ENV = "AWAITLINGS_CELERY_READY"
 
 
-class CeleryWorker(ServerProcess):
+class CeleryProcess(ServerProcess):
+    """What a worker and beat share: a `celery -A app ...` process started fresh (or forked warm), its log
+    kept after it stopped, SIGTERM-then-SIGKILL stops and SIGKILL crashes. Subclasses say when it is ready."""
+
+    kind = "Celery process"
+
+    def __init__(self, cmd: list[str], *, app: str, name: str, cwd: Path | None, env: dict[str, str] | None,
+                 ready_timeout: float) -> None:
+        self.app = app
+        self.name = name
+        self._kept = ""
+        super().__init__(cmd, cwd=cwd, env=env, ready_timeout=ready_timeout)
+
+    @property
+    def command(self) -> str:
+        return f"celery -A {self.app}"
+
+    @property
+    def running(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def start(self):
+        if self._log:
+            self._log.close()
+        self._kept = ""
+        if os.environ.get("AWAITLINGS_WARM_SOCKET"):
+            return super().start()  # forked warm; the warm server ends it with the test run
+        self._log = log_file()
+        self.process = subprocess.Popen(self.cmd, cwd=self.cwd, env=self.env, stdout=self._log,
+                                        stderr=subprocess.STDOUT, preexec_fn=die_with_parent)
+        return self
+
+    def output(self) -> str:
+        """Everything it logged since it was last started (kept after it stopped and the block closed)."""
+        if self._log:
+            self._kept = super().output()
+        return self._kept
+
+    def _children(self) -> list[int]:
+        if self.process is None:
+            return []
+        pids = []
+        for task in Path(f"/proc/{self.process.pid}/task").glob("*/children"):
+            try:
+                pids += [int(p) for p in task.read_text().split()]
+            except OSError:
+                pass
+        return sorted(set(pids))
+
+    def stop(self, grace: float = 5.0, *, wait: float | None = None) -> None:
+        """SIGTERM to the main process (a worker's warm shutdown lets running tasks finish; beat writes its
+        schedule file), then SIGKILL to the whole group if it is still there after `grace` seconds (`wait`,
+        when given, replaces the wait after a SIGTERM someone already sent)."""
+        process = self.process
+        children = self._children()  # now, while the main process can still tell
+        if process is not None and process.poll() is None:
+            try:
+                if grace > 0:
+                    if wait is None:
+                        process.send_signal(signal.SIGTERM)
+                    try:
+                        process.wait(timeout=grace if wait is None else wait)
+                    except subprocess.TimeoutExpired:
+                        pass
+                if process.poll() is None:
+                    _killpg(process.pid)
+                process.wait(timeout=5)
+            except ProcessLookupError:
+                pass
+        if process is not None:
+            _killpg(process.pid)  # children a killed main process left behind
+            _wait_gone(children)
+
+    def kill(self) -> None:
+        """The crash: SIGKILL for the main process and its children at once (no shutdown, no acks, no sync)."""
+        if self.process is not None:
+            children = self._children()
+            _killpg(self.process.pid)
+            self.process.wait(timeout=5)
+            _wait_gone(children)
+
+    def wait_for_log(self, pattern: str, timeout: float = 10.0) -> re.Match:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            found = re.search(pattern, self.output())
+            if found:
+                return found
+            time.sleep(0.02)
+        fail(f"The {self.kind}'s log never showed {pattern!r} within {timeout:g} s.\n"
+             f"{_tail(self.output(), who=f'The {self.kind}')}")
+        raise AssertionError("unreachable")
+
+    def __enter__(self):
+        if not self.running:  # `with process.start().wait_ready():` must not start a second one
+            self.start()
+        try:
+            return self.wait_ready()
+        except BaseException:
+            self.stop(grace=0)
+            raise
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+        if self._log:
+            self.output()  # kept for reading after the block
+            self._log.close()
+            self._log = None
+
+    def close(self) -> None:
+        self.__exit__(None, None, None)
+
+
+class CeleryWorker(CeleryProcess):
     """A `celery -A app worker` process. `queues` limits what it consumes (`-Q`); `concurrency` is the
     number of prefork pool processes; `args` are passed on (e.g. `["--max-tasks-per-child", "1"]`)."""
+
+    kind = "Celery worker"
 
     def __init__(
         self,
@@ -57,8 +171,7 @@ class CeleryWorker(ServerProcess):
         cwd: Path | None = None,
         ready_timeout: float = 20.0,
     ) -> None:
-        self.app = app
-        self.name = name or f"w{os.getpid()}-{int(time.monotonic() * 1000) % 100000}"
+        name = name or f"w{os.getpid()}-{int(time.monotonic() * 1000) % 100000}"
         args, includes = _split_includes(args)
         self._state_dir = Path(tempfile.mkdtemp(prefix="awaitlings-worker-"))
         self.ready_file = self._state_dir / "ready.json"
@@ -68,11 +181,11 @@ class CeleryWorker(ServerProcess):
                # Mingle and gossip talk to other workers (mingle waits for their replies at start-up);
                # a test's worker is alone on its private broker.
                "--without-mingle", "--without-gossip", "--without-heartbeat",
-               "--hostname", f"{self.name}@%h"]
+               "--hostname", f"{name}@%h"]
         if queues:
             cmd += ["--queues", ",".join(queues)]
         cmd += list(args)
-        super().__init__(cmd, cwd=cwd, env={READY_ENV: str(self.ready_file), **(env or {})},
+        super().__init__(cmd, app=app, name=name, cwd=cwd, env={READY_ENV: str(self.ready_file), **(env or {})},
                          ready_timeout=ready_timeout)
         self.queues = list(queues or [])
         self.info: dict = {}
@@ -84,17 +197,10 @@ class CeleryWorker(ServerProcess):
     def command(self) -> str:
         return f"celery -A {self.app} worker" + (f" -Q {','.join(self.queues)}" if self.queues else "")
 
-    # --- start --------------------------------------------------------------------------------------
-
     def start(self) -> CeleryWorker:
         self.ready_file.unlink(missing_ok=True)
         self.info = {}
-        if os.environ.get("AWAITLINGS_WARM_SOCKET"):
-            return super().start()  # forked warm; the warm server ends it with the test run
-        self._log = log_file()
-        self.process = subprocess.Popen(self.cmd, cwd=self.cwd, env=self.env, stdout=self._log,
-                                        stderr=subprocess.STDOUT, preexec_fn=die_with_parent)
-        return self
+        return super().start()
 
     def wait_ready(self) -> CeleryWorker:
         deadline = time.monotonic() + self.ready_timeout
@@ -141,76 +247,13 @@ class CeleryWorker(ServerProcess):
                  "with `@shared_task`, in a `tasks.py` of an installed app, and does config/celery.py call "
                  "`app.autodiscover_tasks()`?")
 
-    # --- stop ---------------------------------------------------------------------------------------
-
-    def stop(self, grace: float = 5.0, *, wait: float | None = None) -> None:
-        """SIGTERM to the main process (warm shutdown: it stops taking tasks, lets running ones finish),
-        then SIGKILL to the whole group if it is still there after `grace` seconds (`wait`, when given,
-        replaces the wait after a SIGTERM someone already sent)."""
-        process = self.process
-        pool = self.pool_pids()  # now, while the main process can still tell
-        if process is not None and process.poll() is None:
-            try:
-                if grace > 0:
-                    if wait is None:
-                        process.send_signal(signal.SIGTERM)
-                    try:
-                        process.wait(timeout=grace if wait is None else wait)
-                    except subprocess.TimeoutExpired:
-                        pass
-                if process.poll() is None:
-                    _killpg(process.pid)
-                process.wait(timeout=5)
-            except ProcessLookupError:
-                pass
-        if process is not None:
-            _killpg(process.pid)  # pool processes a killed main process left behind
-            _wait_gone(pool)
-
-    def kill(self) -> None:
-        """Crash the worker: SIGKILL for the main process and its pool at once (no shutdown, no acks)."""
-        if self.process is not None:
-            pool = self.pool_pids()
-            _killpg(self.process.pid)
-            self.process.wait(timeout=5)
-            _wait_gone(pool)
-
     def pool_pids(self) -> list[int]:
         """The pool's processes (the children of the main worker process) that run the tasks."""
-        if self.process is None:
-            return []
-        pids = []
-        for task in Path(f"/proc/{self.process.pid}/task").glob("*/children"):
-            pids += [int(p) for p in task.read_text().split()]
-        return sorted(set(pids))
-
-    def wait_for_log(self, pattern: str, timeout: float = 10.0) -> re.Match:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            found = re.search(pattern, self.output())
-            if found:
-                return found
-            time.sleep(0.02)
-        fail(f"The worker's log never showed {pattern!r} within {timeout:g} s.\n{_tail(self.output())}")
-        raise AssertionError("unreachable")
-
-    def __enter__(self) -> CeleryWorker:
-        self.start()
-        try:
-            return self.wait_ready()
-        except BaseException:
-            self.stop(grace=0)
-            raise
+        return self._children()
 
     def __exit__(self, *exc) -> None:
-        self.stop()
-        if self._log:
-            self._log.close()
-            self._log = None
+        super().__exit__(*exc)
         shutil.rmtree(self._state_dir, ignore_errors=True)
-
-    def close(self) -> None:
-        self.__exit__(None, None, None)
 
 
 def _split_includes(args: Sequence[str]) -> tuple[list[str], list[str]]:
@@ -254,10 +297,10 @@ _NOISE = re.compile(r"^\s*($|[-.*]|\[queues\]|\[tasks\]|absolutely not|Please sp
                     r"_warn_or_raise|.*SecurityWarning)")
 
 
-def _tail(log: str, lines: int = 8) -> str:
-    """The end of a worker's log without its start-up banner and the running-as-root warning."""
+def _tail(log: str, lines: int = 8, who: str = "The worker") -> str:
+    """The end of a Celery log without its start-up banner and the running-as-root warning."""
     kept = [line for line in log.splitlines() if not _NOISE.match(line)][-lines:]
-    return "The worker's log ends with:\n    " + "\n    ".join(kept) if kept else "The worker printed nothing."
+    return f"{who}'s log ends with:\n    " + "\n    ".join(kept) if kept else f"{who} printed nothing."
 
 
 _FRAME = re.compile(r'File "(?P<file>[^"]+)", line (?P<line>\d+)')
