@@ -32,7 +32,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from . import ServerProcess, fail, log_file, target_root
-from .redis_server import die_with_parent
+from .redis_server import child_setup
 
 __all__ = ["CeleryProcess", "CeleryWorker", "wait_result", "worker_log_problem"]
 
@@ -68,7 +68,7 @@ class CeleryProcess(ServerProcess):
             return super().start()  # forked warm; the warm server ends it with the test run
         self._log = log_file()
         self.process = subprocess.Popen(self.cmd, cwd=self.cwd, env=self.env, stdout=self._log,
-                                        stderr=subprocess.STDOUT, preexec_fn=die_with_parent)
+                                        stderr=subprocess.STDOUT, preexec_fn=child_setup())
         return self
 
     def output(self) -> str:
@@ -421,12 +421,31 @@ class WorkerPool:
         self.env = env
         self.workers: list[CeleryWorker] = []
 
-    def start(self, **options) -> CeleryWorker:
-        options.setdefault("env", {})
-        options["env"] = {**self.env, **options["env"]}
-        worker = CeleryWorker(options.pop("app", self.app), **options)
+    def start(self, *, wait: bool = True, **options) -> CeleryWorker:
+        """A worker with CeleryWorker's options. `env={"REDIS_URL": ...}` moves its broker and results too.
+        With `wait=False` it boots while you start others; `wait_ready()` each (or use `start_many`)."""
+        extra = options.pop("env", {})
+        env = {**self.env, **extra}
+        if "REDIS_URL" in extra:  # another Redis (or database): its broker and results follow it
+            for key in ("CELERY_BROKER_URL", "CELERY_RESULT_BACKEND"):
+                env[key] = extra.get(key, extra["REDIS_URL"])
+        worker = CeleryWorker(options.pop("app", self.app), env=env, **options)
         self.workers.append(worker)
-        return worker.__enter__()
+        worker.start()
+        if wait:
+            try:
+                worker.wait_ready()
+            except BaseException:
+                worker.stop(grace=0)
+                raise
+        return worker
+
+    def start_many(self, *configs: dict) -> list[CeleryWorker]:
+        """Several workers booting at once (each dict: CeleryWorker's options), returned once all are ready."""
+        workers = [self.start(wait=False, **dict(config)) for config in configs]
+        for worker in workers:
+            worker.wait_ready()
+        return workers
 
     def stop_all(self, grace: float = 0.2) -> None:
         """After the test: its results were awaited, so only a short grace (a test that wants a full warm

@@ -12,12 +12,22 @@ from pathlib import Path
 
 from . import free_port, wait_for_port
 
-__all__ = ["RedisServer", "redis_binary", "die_with_parent"]
+__all__ = ["RedisServer", "redis_binary", "die_with_parent", "child_setup"]
+
+
+def child_setup():
+    """The `preexec_fn` for a service a test starts: `die_with_parent` from the main thread; from another
+    thread only a new session, since Linux sends the parent-death signal when the starting *thread* ends
+    (a worker started from a thread pool would die with the pool's thread)."""
+    import threading
+
+    return die_with_parent if threading.current_thread() is threading.main_thread() else os.setsid
 
 
 def die_with_parent() -> None:
     """A `preexec_fn`: a new session (so the group can be signalled), and SIGKILL when the test process
-    dies (Linux), so a test run killed at its time limit leaves no Redis or worker behind."""
+    dies (Linux), so a test run killed at its time limit leaves no Redis or worker behind. Only for
+    processes started from the main thread (see child_setup)."""
     os.setsid()
     try:
         import ctypes
@@ -67,7 +77,7 @@ class RedisServer:
              "--maxmemory-policy", "noeviction"],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
-            preexec_fn=die_with_parent,
+            preexec_fn=child_setup(),
         )
         wait_for_port(self.port, timeout, process=self.process)
         return self

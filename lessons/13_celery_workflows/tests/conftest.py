@@ -1,6 +1,6 @@
-"""Lesson 13 fixtures: what the workers produced (storage, outbox, trace), what the test process sent,
-and a way to wait for a whole workflow. Workers and Redis come from awaitlings (`celery_worker`,
-`celery_workers`, `redis_url`)."""
+"""Lesson 13 fixtures: what the workers produced (storage, outbox, trace)
+and a way to wait for a whole workflow. Workers, Redis and the record of sent tasks come from awaitlings
+(`celery_worker`, `celery_workers`, `redis_url`, `published_tasks`)."""
 
 from __future__ import annotations
 
@@ -81,26 +81,6 @@ def trace(settings):
         return out
 
     return events
-
-
-class Publishes:
-    """Every task message the test process itself sent (workers send the next steps of a workflow)."""
-
-    def __init__(self) -> None:
-        self.sent: list[str] = []
-
-    def __call__(self, sender=None, **_) -> None:
-        self.sent.append(sender)
-
-
-@pytest.fixture
-def publishes():
-    from celery.signals import after_task_publish
-
-    recorder = Publishes()
-    after_task_publish.connect(recorder, weak=False)
-    yield recorder
-    after_task_publish.disconnect(recorder)
 
 
 def _nodes(result) -> list:

@@ -3,7 +3,7 @@
 from awaitlings.testing import fail, load, need
 
 
-def _daily(day, publishes=None):
+def _daily(day, published_tasks=None):
     daily_report = need(load("reports.daily"), "daily_report")
     try:
         workflow = daily_report(day)
@@ -11,8 +11,8 @@ def _daily(day, publishes=None):
         fail(f"daily_report({day!r}) raised {type(error).__name__}: {error}. It should only describe the "
              "work (signatures need no worker and send nothing); a worker's result can't be passed to the next "
              "task from here, because it doesn't exist yet.")
-    if publishes is not None and publishes.sent:
-        fail(f"daily_report({day!r}) sent {len(publishes.sent)} task(s) itself ({', '.join(publishes.sent)}). "
+    if published_tasks is not None and published_tasks.names:
+        fail(f"daily_report({day!r}) sent {len(published_tasks.names)} task(s) itself ({', '.join(published_tasks.names)}). "
              "It should return the workflow unsent, so the caller decides when (`.apply_async()`).")
     from celery import Signature
 
@@ -25,9 +25,9 @@ def _steps(workflow) -> list:
     return list(getattr(workflow, "tasks", None) or [workflow])
 
 
-def test_daily_report_describes_four_steps_and_sends_nothing(publishes, token):
+def test_daily_report_describes_four_steps_and_sends_nothing(published_tasks, token):
     day = f"2025-10-20-{token}"
-    steps = _steps(_daily(day, publishes))
+    steps = _steps(_daily(day, published_tasks))
     names = [s.task for s in steps]
     want = ["reports.tasks.build_dataset", "reports.tasks.render_pdf", "reports.tasks.upload_storage",
             "notifications.tasks.notify"]
@@ -45,12 +45,12 @@ def test_daily_report_describes_four_steps_and_sends_nothing(publishes, token):
              "result to its arguments, and notify(path, to, subject) is a TypeError.")
 
 
-def test_a_worker_runs_the_chain_and_the_pdf_lands_in_storage(celery_worker, publishes, settle, storage, outbox, token):
+def test_a_worker_runs_the_chain_and_the_pdf_lands_in_storage(celery_worker, published_tasks, settle, storage, outbox, token):
     day = f"2025-10-21-{token}"
-    workflow = _daily(day, publishes)
+    workflow = _daily(day, published_tasks)
     result = workflow.apply_async()
-    if len(publishes.sent) != 1:
-        fail(f"Sending the chain published {len(publishes.sent)} messages from the caller ({publishes.sent}); "
+    if len(published_tasks.names) != 1:
+        fail(f"Sending the chain published {len(published_tasks.names)} messages from the caller ({published_tasks.names}); "
              "a chain sends only its first step: each worker sends the next one when its step is done.")
     settle(result, f"daily_report({day!r})")
     pdf = storage.read(f"daily/{day}.pdf")

@@ -3,14 +3,14 @@
 from awaitlings.testing import fail, load, need
 
 
-def _weekly(week, days, publishes=None):
+def _weekly(week, days, published_tasks=None):
     weekly_report = need(load("reports.weekly"), "weekly_report")
     try:
         workflow = weekly_report(week, days)
     except Exception as error:  # noqa: BLE001
         fail(f"weekly_report({week!r}, ...) raised {type(error).__name__}: {error}.")
-    if publishes is not None and publishes.sent:
-        fail(f"weekly_report() sent {len(publishes.sent)} task(s) itself ({', '.join(publishes.sent)}): "
+    if published_tasks is not None and published_tasks.names:
+        fail(f"weekly_report() sent {len(published_tasks.names)} task(s) itself ({', '.join(published_tasks.names)}): "
              "return the workflow unsent.")
     from celery import Signature
 
@@ -31,9 +31,9 @@ def _find_chord(workflow):
     return None
 
 
-def test_weekly_report_is_a_chord_whose_members_keep_their_results(publishes, token):
+def test_weekly_report_is_a_chord_whose_members_keep_their_results(published_tasks, token):
     days = [f"{token}-mon", f"{token}-tue", f"{token}-wed"]
-    workflow = _weekly(f"2025-W43-{token}", days, publishes)
+    workflow = _weekly(f"2025-W43-{token}", days, published_tasks)
     found = _find_chord(workflow)
     if found is None:
         names = [s.task for s in getattr(workflow, "tasks", None) or [workflow]]

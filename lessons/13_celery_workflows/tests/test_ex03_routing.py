@@ -35,22 +35,12 @@ def test_each_apps_tasks_are_routed_to_its_queue():
 
 
 def test_each_task_lands_on_the_worker_of_its_queue_and_a_queue_nobody_consumes_just_waits(celery_workers, side):
-    from awaitlings.testing.celery import CeleryWorker
-
     app, env, redis = side
     _check_routes(app)  # before any worker starts: a wrong route would only show as a long wait
     report = app.send_task("reports.tasks.whoami")  # routed by your CELERY_TASK_ROUTES
     noti = app.send_task("notifications.tasks.whoami")
     orphan = app.send_task("reports.tasks.whoami", queue="pdf")  # a per-call queue that no worker consumes
-    # Both workers start at once (celery_workers.start() would wait for each in turn); the fixture still
-    # stops them after the test.
-    workers = [CeleryWorker(celery_workers.app, queues=[q], name=q, env={**celery_workers.env, **env})
-               for q in ("reports", "noti")]
-    celery_workers.workers.extend(workers)
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.wait_ready()
+    workers = celery_workers.start_many(*({"queues": [q], "name": q, "env": env} for q in ("reports", "noti")))
     for result, queue in ((report, "reports"), (noti, "noti")):
         ran = wait_result(result, workers, timeout=5, task=f"the {queue} task")
         if not ran["hostname"].startswith(f"{queue}@") or ran["routing_key"] != queue:
