@@ -10,8 +10,9 @@ import pytest
 from awaitlings.testing import fail
 
 # Worker processes inherit these (they are started after this module is imported): retries don't wait
-# (exercise 1's backoff ceiling), and unacknowledged messages are looked for every second.
+# (exercise 1's backoff ceiling), a provider call takes 30 ms, and unacknowledged messages are looked for every second.
 os.environ["PAYMENTS_RETRY_BACKOFF_MAX"] = "0"
+os.environ["PROVIDER_LATENCY"] = "0.03"
 os.environ["CELERY_UNACKED_RESTORE_INTERVAL"] = "1"
 # A SIGKILLed pool process is noticed within 0.1 s instead of up to 5 s (see config/celery.py).
 os.environ["LESSON_POOL_MAINTENANCE_INTERVAL"] = "0.1"

@@ -57,16 +57,16 @@ def test_a_batch_without_trouble_posts_every_item_once(worker):
 def test_a_worker_killed_mid_batch_resumes_from_its_checkpoint(worker, wait_until):
     from ledger.models import Batch, LedgerEntry
 
-    batch = Batch.objects.create(size=24)
+    batch = Batch.objects.create(size=16)
     result = _settle().delay(batch.id)
-    entry = wait_until(lambda: LedgerEntry.objects.filter(batch=batch, item__gte=8).first(), timeout=5)
+    entry = wait_until(lambda: LedgerEntry.objects.filter(batch=batch, item__gte=5).first(), timeout=5)
     if entry is None:
-        fail(f"The batch never reached item 8 (posted: {_describe(_posted(batch.id))}).")
-    os.kill(entry.pid, signal.SIGKILL)  # the pool process running the batch dies at item ~9
+        fail(f"The batch never reached item 5 (posted: {_describe(_posted(batch.id))}).")
+    os.kill(entry.pid, signal.SIGKILL)  # the pool process running the batch dies at item ~6
     wait_result(result, worker, timeout=8, task="ledger.tasks.settle", propagate=False)
     batch.refresh_from_db()
     assert result.successful(), f"the redelivered batch should finish, got {result.state}: {result.result!r}"
-    _check_once(batch, "After the worker was killed at item ~9")
+    _check_once(batch, "After the worker was killed at item ~6")
     assert batch.done and batch.checkpoint == batch.size, (
         f"the finished batch should have done=True and checkpoint={batch.size}, got done={batch.done}, "
         f"checkpoint={batch.checkpoint}")
@@ -75,8 +75,8 @@ def test_a_worker_killed_mid_batch_resumes_from_its_checkpoint(worker, wait_unti
 def test_the_soft_time_limit_hands_over_to_a_fresh_delivery(worker):
     from ledger.models import Batch
 
-    batch = Batch.objects.create(size=20)  # 20 × 0.03 s: about three soft limits' worth
-    result = _settle().apply_async(args=[batch.id], soft_time_limit=0.25, time_limit=5)
+    batch = Batch.objects.create(size=12)  # 12 × 0.03 s: about three soft limits' worth
+    result = _settle().apply_async(args=[batch.id], soft_time_limit=0.15, time_limit=5)
     wait_result(result, worker, timeout=8, task="ledger.tasks.settle", propagate=False)
     batch.refresh_from_db()
     if result.failed():
