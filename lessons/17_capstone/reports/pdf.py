@@ -4,6 +4,7 @@ Hangul needs a font that has it: the PDF's built-in fonts (Helvetica...) are Lat
 NanumGothic when the machine has it (Debian/Ubuntu: `apt-get install fonts-nanum`; or set REPORT_FONT to
 any .ttf with Hangul); without one the report falls back to Helvetica and replaces what it can't draw."""
 
+import logging
 import os
 import time
 from collections.abc import Callable
@@ -11,6 +12,9 @@ from pathlib import Path
 
 from django.conf import settings
 from fpdf import FPDF
+
+# fontTools reports every table it drops while subsetting the embedded font: noise in a worker's log.
+logging.getLogger("fontTools.subset").setLevel(logging.ERROR)
 
 FONT_CANDIDATES = [
     os.environ.get("REPORT_FONT", ""),

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from realtime.bridge import notify_user
 
+from . import pdf  # noqa: F401 - fpdf2 imported once in the worker's main process, before it forks its pool
 from .models import Report
 
 
