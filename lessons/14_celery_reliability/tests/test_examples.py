@@ -9,7 +9,7 @@ from awaitlings.testing.celery import wait_result
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-CRASH_ENV = {"CELERY_VISIBILITY_TIMEOUT": "1", "PROVIDER_LATENCY": "0.04"}
+CRASH_ENV = {"CELERY_VISIBILITY_TIMEOUT": "1", "PROVIDER_LATENCY": "0.1"}
 
 
 def test_the_drill_kills_workers_three_times_and_every_order_is_charged_exactly_once(celery_workers, provider):
