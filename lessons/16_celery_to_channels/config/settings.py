@@ -21,7 +21,6 @@ DEBUG = os.environ.get("DJANGO_DEBUG", "1") == "1"
 ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]", "testserver"]
 
 INSTALLED_APPS = [
-    "daphne",  # first: its ASGI runserver must win over Django's WSGI one
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

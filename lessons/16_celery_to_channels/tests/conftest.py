@@ -13,6 +13,22 @@ import pytest
 from awaitlings.testing import ServerProcess, fail, load
 
 
+@pytest.fixture(autouse=True)
+def fresh_channel_layers(monkeypatch):
+    """A new channel layer object for every test. channels_redis keeps receive state (a lock, buffers)
+    on the layer object, and each async test has its own event loop: a layer reused from the previous
+    test's loop can wait on a lock that loop still holds.
+
+    And a short blocking read: a receive() can't be cancelled while Redis' BZPOPMIN waits
+    (django/channels_redis#366), so each test's loop would wait up to 5 s for it at its end."""
+    from channels.layers import channel_layers
+    from channels_redis.core import RedisChannelLayer
+
+    monkeypatch.setattr(RedisChannelLayer, "brpop_timeout", 0.2)
+    channel_layers.backends = {}
+    yield
+
+
 @pytest.fixture
 def group_of():
     """`group_of(user_id)`: the learner's group_for(user_id), once Channels accepts it as a group name
@@ -76,10 +92,9 @@ class Listener:
     async def close(self) -> None:
         if self.task:
             self.task.cancel()
-            with contextlib.suppress(BaseException):
-                await self.task
+            await asyncio.wait([self.task], timeout=0.5)
         with contextlib.suppress(Exception):
-            await self.layer.group_discard(self.group, self.channel)
+            await asyncio.wait_for(self.layer.group_discard(self.group, self.channel), 0.5)
 
 
 @pytest.fixture

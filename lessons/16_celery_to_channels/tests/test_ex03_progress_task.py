@@ -91,28 +91,38 @@ def test_the_status_url_shows_the_progress_while_the_job_runs(celery_worker):
         fail(f"When the job is done the status URL should say SUCCESS at 100 %; it said {seen[-1]}.")
 
 
-@pytest.fixture
-def layer_redis():
-    """A Redis for the channel layer alone, so a test can stop it while the broker stays up."""
+@pytest.fixture(scope="module", autouse=True)
+def layer_down_rig(request, redis_url):
+    """A Redis for the channel layer alone (so a test can stop it while the broker stays up) and a worker
+    whose layer it is, on a queue of its own. Started when this module starts, so the worker boots while
+    the tests above run; the outage test waits for it."""
+    from awaitlings.testing.celery import CeleryWorker, django_db_active, worker_env
     from awaitlings.testing.redis_server import RedisServer
 
-    server = RedisServer().start()
-    yield server
-    server.stop()
+    layer = RedisServer().start()
+    env = {**worker_env(redis_url, django_db_active(request)), "CHANNELS_REDIS_URL": layer.url}
+    worker = CeleryWorker("config", queues=["layer-down"],
+                          concurrency=1, name="layer-down", env=env).start()
+    try:
+        yield layer, worker
+    finally:
+        worker.stop(grace=0.1)
+        worker.close()
+        layer.stop()
 
 
-async def test_when_the_channel_layer_goes_down_mid_job_the_job_still_finishes(celery_workers, layer_redis, listen,
-                                                                                group_of, new_user_id):
+async def test_when_the_channel_layer_goes_down_mid_job_the_job_still_finishes(layer_down_rig, listen, group_of,
+                                                                                new_user_id):
     from channels_redis.core import RedisChannelLayer
 
+    layer_redis, worker = layer_down_rig
     build_report = report_task()
-    uid, steps = new_user_id(), 12
+    uid, steps = new_user_id(), 8
     group = group_of(uid, needed_by=NEEDED_BY)
-    # This worker's channel layer is layer_redis; its broker and result backend stay on the run's Redis.
-    worker = await sync_to_async(celery_workers.start, thread_sensitive=False)(
-        env={"CHANNELS_REDIS_URL": layer_redis.url}, concurrency=1, name="layer-down")
+    await sync_to_async(worker.wait_ready, thread_sensitive=False)()
     tab = await listen(group, layer=RedisChannelLayer(hosts=[layer_redis.url]))
-    result = await sync_to_async(build_report.delay)(uid, steps)
+    # Its own queue: the session's worker (whose layer is the run's Redis) must not take these jobs.
+    result = await sync_to_async(build_report.apply_async)((uid, steps), queue="layer-down")
     try:  # once the job has pushed something (or a few steps in), the channel layer's Redis dies
         await asyncio.wait_for(tab.queue.get(), 4 * STEP + 1)
     except TimeoutError:
@@ -128,7 +138,7 @@ async def test_when_the_channel_layer_goes_down_mid_job_the_job_still_finishes(c
         fail(f"The job should still return {expected(steps)}; it returned {result.result!r}.")
     layer_redis.start()  # same port, empty: the worker must push again without a restart
     tab = await listen(group, layer=RedisChannelLayer(hosts=[layer_redis.url]))
-    again = await sync_to_async(build_report.delay)(uid, 1)
+    again = await sync_to_async(build_report.apply_async)((uid, 1), queue="layer-down")
     try:
         await asyncio.wait_for(tab.queue.get(), 3)
     except TimeoutError:
