@@ -26,8 +26,11 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, default=8000)
     parser.add_argument("--members", type=int, default=0, help="extra ACME members for the bench")
+    parser.add_argument("--prepare-only", action="store_true", help="create the tables and demo data, then exit")
     args = parser.parse_args()
     prepare(args.members)
+    if args.prepare_only:
+        raise SystemExit(0)
     import uvicorn
 
     uvicorn.run("config.asgi:application", host="127.0.0.1", port=args.port, log_level="info",

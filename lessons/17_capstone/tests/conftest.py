@@ -75,7 +75,8 @@ def web(request, redis_url):
 
     request.getfixturevalue("django_db_setup")
     server = ServerProcess(["{python}", "-m", "uvicorn", "config.asgi:application", "--host", "127.0.0.1",
-                            "--port", "{port}", "--log-level", "warning"], env=worker_env(redis_url, True))
+                            "--port", "{port}", "--log-level", "warning", "--lifespan", "off",
+                            "--timeout-graceful-shutdown", "1"], env=worker_env(redis_url, True))
     with server:
         yield server
 

@@ -18,6 +18,7 @@ def report(people):
     from reports.models import Report
     from teams.models import Project
 
+    load("ex02_report_job")  # here, not in the test's event loop: importing fpdf2 takes a while
     Message.objects.create(project=Project.objects.get(slug="apollo"), user=people["alice"].user, body=CHECKLIST)
     return Report.objects.create(user=people["alice"].user)
 
@@ -32,7 +33,6 @@ async def render_and_listen(report, worker) -> tuple[object, list[dict]]:
     from reports.models import Report
     from reports.tasks import render_report
 
-    load("ex02_report_job")
     layer = get_channel_layer()
     channel = await layer.new_channel()
     await layer.group_add(user_group(report.user_id), channel)

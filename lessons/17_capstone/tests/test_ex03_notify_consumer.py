@@ -12,7 +12,7 @@ async def opened(socket, who: str) -> None:
     """Connect, turning a crash in connect() into one sentence (Channels 4 checks group names there)."""
     load("ex03_notify_consumer")
     try:
-        connected, code = await socket.connect(timeout=3)
+        connected, code = await socket.connect(timeout=1)
     except Exception as error:  # noqa: BLE001 - the consumer's exception, raised by the communicator
         fail(f"Opening /ws/notify/ as {who} raised {type(error).__name__}: {error}")
     if not connected:
@@ -48,7 +48,7 @@ async def test_a_visitor_who_is_not_logged_in_gets_no_notification_socket(socket
     load("ex03_notify_consumer")
     socket = socket_to("/ws/notify/")
     try:
-        connected, _ = await socket.connect(timeout=3)
+        connected, _ = await socket.connect(timeout=1)
         if connected:
             closed = await socket.receive_output(timeout=2)
             if closed.get("type") != "websocket.close":
@@ -73,7 +73,7 @@ async def test_each_user_receives_their_own_notifications_and_nobody_elses(socke
         if got != {"event": "ping", "text": "for alice"}:
             fail(f"notify_user(alice) sends to the group user.{people['alice'].pk}; alice's socket should "
                  f"forward the event's data as JSON, but it received {got}.")
-        if (leaked := await next_json(bob, 0.3)) is not None:
+        if (leaked := await next_json(bob, 0.2)) is not None:
             fail(f"bob's socket received alice's notification: {leaked}. Each user needs a group of their own.")
     finally:
         for socket in (alice, bob):
