@@ -80,23 +80,30 @@ class Stack:
 
 
 @pytest.fixture(scope="session")
-def stack(app_env, capstone):
-    """gunicorn and daphne serving deploy.asgi (yours), shared by every test that doesn't stop them."""
+def deployment(app_env, capstone):
+    """gunicorn and daphne serving deploy.asgi (yours) and a `celery -A deploy worker -Q default`, started
+    together (three Django boots overlap) and shared by the tests. Exercise 4's tests stop them: they run last."""
     servers = (gunicorn(app_env, capstone), daphne(app_env, capstone))
+    worker = CeleryWorker("deploy", queues=["default"], concurrency=1, name="default", env=app_env, cwd=capstone)
     try:
+        worker.start()
         start_all(*servers)
-        yield Stack(*servers)
+        yield Stack(*servers), worker
     finally:
         for server in servers:
             server.stop()
+        worker.stop(grace=0)
+        worker.close()
 
 
 @pytest.fixture(scope="session")
-def worker(app_env, capstone):
-    """One `celery -A deploy worker -Q default` for the run."""
-    with CeleryWorker("deploy", queues=["default"], concurrency=1, name="default", env=app_env,
-                      cwd=capstone) as process:
-        yield process
+def stack(deployment) -> Stack:
+    return deployment[0]
+
+
+@pytest.fixture(scope="session")
+def worker(deployment) -> CeleryWorker:
+    return deployment[1].wait_ready()
 
 
 def nginx_for(stack: Stack) -> Nginx:
@@ -136,3 +143,4 @@ def production_env(monkeypatch, capstone, app_env):
         monkeypatch.delitem(sys.modules, name)
     return {name: os.environ[name] for name in
             ("SECRET_KEY", "DEBUG", "ALLOWED_HOSTS", "CSRF_TRUSTED_ORIGINS", "REDIS_URL", "DATABASE_URL")}
+
