@@ -11,6 +11,7 @@ import time
 
 from . import ui
 from .course import Lesson
+from .i18n import _
 from .targets import LEARNER, target_root
 from .testing import wait_for_port
 
@@ -25,7 +26,7 @@ def _pump(name: str, colour, stream) -> None:
 def run_project(lesson: Lesson, duration: float | None = None, target: str = LEARNER) -> int:
     spec = lesson.run
     if not spec or not spec.get("processes"):
-        print(f"{lesson.slug} has no mini-project. Open notebooks/{lesson.slug}.ipynb in Jupyter instead.")
+        print(_("{lesson} has no mini-project. Open notebooks/{lesson}.ipynb in Jupyter instead.").format(lesson=lesson.slug))
         return 0
     root, is_overlay = target_root(lesson, target)
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(root), os.environ.get("PYTHONPATH")])),
@@ -36,7 +37,7 @@ def run_project(lesson: Lesson, duration: float | None = None, target: str = LEA
         raise KeyboardInterrupt
 
     previous = signal.signal(signal.SIGTERM, _stop)
-    print(ui.bold(f"{lesson.slug}: {spec.get('description', lesson.title)}"))
+    print(ui.bold(f"{lesson.slug}: {lesson.shown_run_description}"))
     try:
         for index, proc in enumerate(spec["processes"]):
             cmd = [part.format(python=sys.executable) for part in proc["cmd"]]
@@ -50,29 +51,31 @@ def run_project(lesson: Lesson, duration: float | None = None, target: str = LEA
                 try:
                     wait_for_port(int(proc["port"]), timeout=float(proc.get("ready_timeout", 30)), process=child)
                 except (RuntimeError, TimeoutError) as error:
-                    print(ui.red(f"{name} did not start: {error}"))
+                    print(ui.red(_("{name} did not start: {error}").format(name=name, error=error)))
                     return 1
         if spec.get("open"):
-            print(ui.green(f"\n  Ready: open {spec['open']}") + ui.dim("   (Ctrl-C stops everything)\n"), flush=True)
+            print(ui.green("\n  " + _("Ready: open {url}").format(url=spec["open"])) + ui.dim(
+                "   " + _("(Ctrl-C stops everything)") + "\n"), flush=True)
         deadline = time.monotonic() + duration if duration else None
         while deadline is None or time.monotonic() < deadline:
             for name, child in processes:
                 if child.poll() is not None:
-                    print(ui.red(f"{name} exited with code {child.returncode}; stopping the others."))
+                    print(ui.red(_("{name} exited with code {code}; stopping the others.").format(
+                        name=name, code=child.returncode)))
                     return 1
             time.sleep(0.2)
         return 0
     except KeyboardInterrupt:
-        print(ui.dim("\nStopping…"))
+        print(ui.dim("\n" + _("Stopping…")))
         return 0
     finally:
         signal.signal(signal.SIGTERM, previous)
-        for _, child in processes:
+        for _name, child in processes:
             try:
                 os.killpg(child.pid, signal.SIGTERM)
             except ProcessLookupError:
                 pass
-        for _, child in processes:
+        for _name, child in processes:
             try:
                 child.wait(timeout=5)
             except subprocess.TimeoutExpired:

@@ -10,10 +10,11 @@ import time
 
 from . import ui, warm
 from .course import Course
+from .i18n import N_, _
 from .progress import Progress
 from .runner import run_lesson
 
-KEYS = "[h] next hint · [c] check again · [l] list · [q] quit"
+KEYS = N_("[h] next hint · [c] check again · [l] list · [q] quit")
 
 
 def _snapshot(paths) -> dict:
@@ -78,14 +79,14 @@ def watch(course: Course, lesson_name: str | None, poll: bool = False) -> int:
     progress = Progress(course)
     lesson = course.lesson(lesson_name) if lesson_name else progress.first_unfinished()
     if lesson is None:
-        print(ui.green("Every exercise is done."))
+        print(ui.green(_("Every exercise is done.")))
         return 0
     changes = Changes([lesson.path / f for f in lesson.editable_files], poll)
     try:
         while True:
             exercise = progress.first_unfinished_exercise(lesson)
             if exercise is None:
-                print(ui.green(f"{lesson.slug} complete!"))
+                print(ui.green(_("{lesson} complete!").format(lesson=lesson.slug)))
                 following = progress.first_unfinished()
                 if not following:
                     return 0
@@ -94,15 +95,15 @@ def watch(course: Course, lesson_name: str | None, poll: bool = False) -> int:
                 changes = Changes([lesson.path / f for f in lesson.editable_files], poll)
                 continue
             print("\033[2J\033[H" if sys.stdout.isatty() else "", end="")
-            print(ui.dim(f"Checking {exercise.key}…"), flush=True)
+            print(ui.dim(_("Checking {what}…").format(what=exercise.key)), flush=True)
             result = run_lesson(lesson, exercises=[exercise.id], launch=warm.launcher(warm.start(course.root)))
             progress.record(result)
             print(ui.show_lesson_result(result, progress))
             if result.passed:
-                print(ui.green(f"  {exercise.id} passes! Moving on…"))
+                print(ui.green("  " + _("{exercise} passes! Moving on…").format(exercise=exercise.id)))
                 time.sleep(1.0)
                 continue
-            print(ui.dim(f"\n  Save {', '.join(exercise.files)} to re-check. {KEYS}"))
+            print(ui.dim("\n  " + _("Save {files} to re-check.").format(files=", ".join(exercise.files)) + " " + _(KEYS)))
             changes.event.clear()
             while not changes.event.is_set():
                 key = _key(0.3)
@@ -111,7 +112,8 @@ def watch(course: Course, lesson_name: str | None, poll: bool = False) -> int:
                 if key == "h":
                     hint = progress.next_hint(exercise)
                     if hint:
-                        print(ui.cyan(f"  hint {hint[0]}/{len(exercise.hints)}: ") + hint[1])
+                        print(ui.cyan("  " + _("hint {level}/{total}: ").format(level=hint[0], total=len(exercise.hints)))
+                              + hint[1])
                 elif key == "l":
                     for ex in lesson.exercises:
                         print(f"    {ui.TICK if progress.done(ex) else ui.CROSS} {ex.id}")
