@@ -128,6 +128,11 @@ class Lesson:
         return self.meta.get("django_settings")
 
     @property
+    def celery_app(self) -> str | None:
+        """The Celery app module (`celery -A <this> worker`) of a Celery lesson."""
+        return self.meta.get("celery_app")
+
+    @property
     def run(self) -> dict | None:
         return self.meta.get("run")
 

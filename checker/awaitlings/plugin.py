@@ -18,6 +18,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import warnings
@@ -86,6 +87,9 @@ class LessonSession:
         self._sign = _report_signer()
         self._emit_lock = threading.Lock()
         self.results: dict[str, dict] = {}
+        self.scratch: Path | None = None
+        self.redis = None
+        self.celery_worker = None  # started early when a selected test needs it (see _prestart_celery_worker)
 
     def activate(self) -> None:
         root = str(self.root)
@@ -98,6 +102,23 @@ class LessonSession:
         os.environ["PYTHONASYNCIODEBUG"] = "1"
         if self.lesson.django_settings:
             os.environ["DJANGO_SETTINGS_MODULE"] = self.lesson.django_settings
+        # A private folder for this run (test databases shared with worker processes, mail files).
+        self.scratch = Path(tempfile.mkdtemp(prefix="awaitlings-run-"))
+        os.environ["AWAITLINGS_SCRATCH"] = str(self.scratch)
+        if "redis" in self.lesson.needs:
+            self._provide_redis()
+
+    def _provide_redis(self) -> None:
+        """Lessons that need Redis throughout (Celery's broker) read REDIS_URL in their settings, which
+        Django imports before any fixture runs: so the private Redis starts here, before Django."""
+        if os.environ.get("REDIS_URL"):
+            return
+        from .testing.redis_server import RedisServer, redis_binary
+
+        if not redis_binary():
+            return  # the redis_url fixture then skips (or fails under CI) with how to get it
+        self.redis = RedisServer(workdir=self.scratch).start()
+        os.environ["REDIS_URL"] = self.redis.url
 
     def exercise_files(self, ex_id: str) -> list[Path]:
         try:
@@ -114,6 +135,12 @@ class LessonSession:
     def close(self) -> None:
         if self.report:
             self.report.close()
+        if self.celery_worker is not None:
+            self.celery_worker.stop(grace=0)
+        if self.redis is not None:
+            self.redis.stop()
+        if self.scratch is not None:
+            shutil.rmtree(self.scratch, ignore_errors=True)
         if self.is_overlay:
             shutil.rmtree(self.root, ignore_errors=True)
 
@@ -215,6 +242,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         config.hook.pytest_deselected(items=dropped)
         items[:] = kept
     session.emit({"event": "collected", "tests": [[i.nodeid, i.stash[EXERCISE_KEY]] for i in items]})
+    _prestart_celery_worker(session, items)
 
 
 def pytest_collectreport(report: pytest.CollectReport) -> None:
@@ -430,6 +458,68 @@ def chromium_path():
     except ImportError:
         _unavailable("Playwright for Python", N_("`pip install playwright` (no `playwright install` needed)"))
     return path
+
+
+def _celery_app(request) -> str:
+    session = _session(request.config)
+    return (session.lesson.celery_app if session else None) or "config"
+
+
+def _prestart_celery_worker(session: LessonSession, items: list[pytest.Item]) -> None:
+    """Start the session's worker while pytest still sets up (about 0.3 s of boot overlapped), when a
+    selected test will ask for it. Safe before any check of the learner's app: see worker_env."""
+    if not session.lesson.celery_app or not any("celery_worker" in item.fixturenames for item in items):
+        return
+    redis = os.environ.get("REDIS_URL")
+    if not redis:
+        return
+    from .testing.celery import CeleryWorker, worker_env
+
+    django_db = bool(session.lesson.django_settings) and "django" in session.lesson.pytest_plugins
+    try:
+        session.celery_worker = CeleryWorker(session.lesson.celery_app, concurrency=2,
+                                             env=worker_env(redis, django_db)).start()
+    except Exception:  # noqa: BLE001 - the fixture starts it again and explains
+        session.celery_worker = None
+
+
+@pytest.fixture(scope="session")
+def celery_worker(request, redis_url):
+    """One real `celery -A <celery_app> worker` process (2 prefork pool processes) for the whole run,
+    on the run's Redis and test database. Waited for until ready; stopped with SIGTERM, then SIGKILL."""
+    from .testing.celery import CeleryWorker, django_db_active, worker_env
+
+    session = _session(request.config)
+    worker = getattr(session, "celery_worker", None)
+    if worker is None:
+        worker = CeleryWorker(_celery_app(request), concurrency=2,
+                              env=worker_env(redis_url, django_db_active(request))).start()
+    if django_db_active(request):
+        request.getfixturevalue("django_db_setup")  # created and migrated before a task can open it
+    try:
+        worker.wait_ready()
+        yield worker
+    finally:
+        # Every test has awaited its results by now: the warm shutdown's slow part (about 1.5 s joining the
+        # pool's threads) protects nothing here, so SIGKILL follows SIGTERM after a short grace.
+        worker.stop(grace=0.1)
+        worker.close()
+
+
+@pytest.fixture
+def celery_workers(request, redis_url):
+    """Workers for one test, each configured its own way: `celery_workers.start(queues=["reports"])`.
+    Every one is stopped when the test ends."""
+    from .testing.celery import WorkerPool, django_db_active, worker_env
+
+    django_db = django_db_active(request)
+    if django_db:
+        request.getfixturevalue("django_db_setup")
+    pool = WorkerPool(_celery_app(request), worker_env(redis_url, django_db))
+    try:
+        yield pool
+    finally:
+        pool.stop_all()
 
 
 @pytest.fixture

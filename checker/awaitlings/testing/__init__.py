@@ -232,7 +232,9 @@ class ServerProcess:
         args = shlex.split(cmd) if isinstance(cmd, str) else list(cmd)
         self.cmd = [a.format(port=self.port, python=sys.executable) for a in args]
         self.cwd = Path(cwd or target_root())
-        extra = os.pathsep.join([str(target_root()), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep)
+        # Outside a test run (a notebook, a bench) the folder it runs in is the one it serves.
+        served = os.environ.get("AWAITLINGS_TARGET_ROOT") or str(self.cwd)
+        extra = os.pathsep.join([served, os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep)
         self.env = {**os.environ, "PYTHONPATH": extra, "PYTHONUNBUFFERED": "1", **(env or {})}
         # Debug mode is for diagnosing the learner's code in the test process; in a server it only slows
         # everything down several times.
@@ -252,7 +254,7 @@ class ServerProcess:
         self._log = tempfile.TemporaryFile()
         warm_socket = os.environ.get("AWAITLINGS_WARM_SOCKET")
         if warm_socket:  # this test run came from the warm server: so can its servers (~0.3 s sooner)
-            from . import warm
+            from .. import warm
 
             self.process = warm.spawn(warm_socket, self.cmd, self.cwd, self.env, subprocess.DEVNULL, self._log,
                                       subprocess.STDOUT)

@@ -1,0 +1,331 @@
+"""Real Celery workers for lesson tests: `celery -A <app> worker` processes (prefork pool) on the
+run's private Redis, serving the files under test.
+
+    with CeleryWorker("config") as worker:          # waits until the worker says it is ready
+        worker.expect_registered("accounts.tasks.send_welcome_mail")
+        result = send_welcome_mail.delay(user.id)
+        value = wait_result(result, worker, task="send_welcome_mail")
+
+- Ready means ready: a tiny module (`celery_ready`) included in the worker writes a file when Celery
+  fires `worker_ready`, with the tasks it registered and the queues it consumes. No sleeps.
+- A worker that dies while starting (the learner's tasks module raises at import, a bad setting) is
+  reported in one sentence naming the learner's file and line, with the log's tail.
+- Stopping is SIGTERM to the main process (a warm shutdown: running tasks finish), then SIGKILL for
+  the whole process group after `grace` seconds. `kill()` is the crash: SIGKILL at once.
+- Under a warm check (`AWAITLINGS_WARM_SOCKET`) the worker is forked from the warm server with Celery
+  already imported, like `ServerProcess` servers.
+
+Eager mode (`task_always_eager`) is never used: it skips the broker, serialization of results,
+routing, acks, time limits and the worker process itself, so it tests none of what can go wrong."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from . import ServerProcess, fail, target_root
+from .redis_server import die_with_parent
+
+__all__ = ["CeleryWorker", "wait_result", "worker_log_problem"]
+
+READY_ENV = "AWAITLINGS_CELERY_READY"
+
+
+class CeleryWorker(ServerProcess):
+    """A `celery -A app worker` process. `queues` limits what it consumes (`-Q`); `concurrency` is the
+    number of prefork pool processes; `args` are passed on (e.g. `["--max-tasks-per-child", "1"]`)."""
+
+    def __init__(
+        self,
+        app: str = "config",
+        *,
+        queues: Sequence[str] | None = None,
+        concurrency: int = 1,
+        name: str | None = None,
+        pool: str = "prefork",
+        loglevel: str = "INFO",
+        args: Sequence[str] = (),
+        env: dict[str, str] | None = None,
+        cwd: Path | None = None,
+        ready_timeout: float = 20.0,
+    ) -> None:
+        self.app = app
+        self.name = name or f"w{os.getpid()}-{int(time.monotonic() * 1000) % 100000}"
+        self._state_dir = Path(tempfile.mkdtemp(prefix="awaitlings-worker-"))
+        self.ready_file = self._state_dir / "ready.json"
+        cmd = ["{python}", "-m", "celery", "-A", app, "worker", "--include", "awaitlings.testing.celery_ready",
+               "--pool", pool, "--concurrency", str(concurrency), "--loglevel", loglevel,
+               # Mingle and gossip talk to other workers (mingle waits for their replies at start-up);
+               # a test's worker is alone on its private broker.
+               "--without-mingle", "--without-gossip", "--without-heartbeat",
+               "--hostname", f"{self.name}@%h"]
+        if queues:
+            cmd += ["--queues", ",".join(queues)]
+        cmd += list(args)
+        super().__init__(cmd, cwd=cwd, env={READY_ENV: str(self.ready_file), **(env or {})},
+                         ready_timeout=ready_timeout)
+        self.queues = list(queues or [])
+        self.info: dict = {}
+
+    def __repr__(self) -> str:
+        return f"CeleryWorker({self.name}, -A {self.app}{' -Q ' + ','.join(self.queues) if self.queues else ''})"
+
+    @property
+    def command(self) -> str:
+        return f"celery -A {self.app} worker" + (f" -Q {','.join(self.queues)}" if self.queues else "")
+
+    # --- start --------------------------------------------------------------------------------------
+
+    def start(self) -> CeleryWorker:
+        self.ready_file.unlink(missing_ok=True)
+        self.info = {}
+        if os.environ.get("AWAITLINGS_WARM_SOCKET"):
+            return super().start()  # forked warm; the warm server ends it with the test run
+        self._log = tempfile.TemporaryFile()
+        self.process = subprocess.Popen(self.cmd, cwd=self.cwd, env=self.env, stdout=self._log,
+                                        stderr=subprocess.STDOUT, preexec_fn=die_with_parent)
+        return self
+
+    def wait_ready(self) -> CeleryWorker:
+        deadline = time.monotonic() + self.ready_timeout
+        while True:
+            if self.ready_file.exists():
+                try:
+                    self.info = json.loads(self.ready_file.read_text(encoding="utf-8"))
+                    return self
+                except ValueError:
+                    pass  # written by os.replace, so only a partial read on odd file systems
+            if self.process is None or self.process.poll() is not None:
+                log = self.output()
+                self.stop(grace=0)
+                fail(worker_log_problem(log, self.command) or
+                     f"The Celery worker (`{self.command}`) stopped while starting.\n{_tail(log)}")
+            if time.monotonic() > deadline:
+                log = self.output()
+                self.stop(grace=0)
+                fail(f"The Celery worker (`{self.command}`) was not ready after {self.ready_timeout:g} s. "
+                     f"Is the broker reachable?\n{_tail(log)}")
+            time.sleep(0.01)
+
+    @property
+    def registered(self) -> list[str]:
+        return list(self.info.get("tasks", []))
+
+    @property
+    def consuming(self) -> list[str]:
+        return list(self.info.get("queues", []))
+
+    def expect_registered(self, *names: str) -> None:
+        """Fail, naming the task, when the worker does not know it: a task it doesn't know is received,
+        logged as "unregistered" and dropped, and the caller would wait for a result forever."""
+        known = set(self.registered)
+        for name in names:
+            if name in known:
+                continue
+            similar = [t for t in known if t.rsplit(".", 1)[-1] == name.rsplit(".", 1)[-1]]
+            if similar:
+                fail(f"The worker registered the task as {similar[0]!r}, but it is sent as {name!r}. "
+                     "Task names come from the module they live in: keep it in the app's tasks.py.")
+            fail(f"The Celery worker started, but it doesn't know the task {name!r} "
+                 f"(it knows: {', '.join(sorted(known)) or 'no tasks at all'}). Is the function decorated "
+                 "with `@shared_task`, in a `tasks.py` of an installed app, and does config/celery.py call "
+                 "`app.autodiscover_tasks()`?")
+
+    # --- stop ---------------------------------------------------------------------------------------
+
+    def stop(self, grace: float = 5.0) -> None:
+        """SIGTERM to the main process (warm shutdown: it stops taking tasks, lets running ones finish),
+        then SIGKILL to the whole group if it is still there after `grace` seconds."""
+        process = self.process
+        if process is not None and process.poll() is None:
+            try:
+                if grace > 0:
+                    process.send_signal(signal.SIGTERM)
+                    try:
+                        process.wait(timeout=grace)
+                    except subprocess.TimeoutExpired:
+                        pass
+                if process.poll() is None:
+                    _killpg(process.pid)
+                process.wait(timeout=5)
+            except ProcessLookupError:
+                pass
+        if process is not None:
+            _killpg(process.pid)  # pool processes a killed main process left behind
+
+    def kill(self) -> None:
+        """Crash the worker: SIGKILL for the main process and its pool at once (no shutdown, no acks)."""
+        if self.process is not None:
+            _killpg(self.process.pid)
+            self.process.wait(timeout=5)
+
+    def pool_pids(self) -> list[int]:
+        """The pool's processes (the children of the main worker process) that run the tasks."""
+        if self.process is None:
+            return []
+        pids = []
+        for task in Path(f"/proc/{self.process.pid}/task").glob("*/children"):
+            pids += [int(p) for p in task.read_text().split()]
+        return sorted(set(pids))
+
+    def wait_for_log(self, pattern: str, timeout: float = 10.0) -> re.Match:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            found = re.search(pattern, self.output())
+            if found:
+                return found
+            time.sleep(0.02)
+        fail(f"The worker's log never showed {pattern!r} within {timeout:g} s.\n{_tail(self.output())}")
+        raise AssertionError("unreachable")
+
+    def __enter__(self) -> CeleryWorker:
+        self.start()
+        try:
+            return self.wait_ready()
+        except BaseException:
+            self.stop(grace=0)
+            raise
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+        if self._log:
+            self._log.close()
+            self._log = None
+        shutil.rmtree(self._state_dir, ignore_errors=True)
+
+    def close(self) -> None:
+        self.__exit__(None, None, None)
+
+
+def _killpg(pid: int) -> None:
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def _tail(log: str, lines: int = 25) -> str:
+    kept = [line for line in log.splitlines() if line.strip()][-lines:]
+    return "The worker's log ends with:\n    " + "\n    ".join(kept) if kept else "The worker printed nothing."
+
+
+_FRAME = re.compile(r'File "(?P<file>[^"]+)", line (?P<line>\d+)')
+
+
+def worker_log_problem(log: str, command: str = "celery worker") -> str:
+    """One sentence for a worker that died while starting: the learner's file and line, and the error."""
+    try:
+        root = str(target_root())
+    except RuntimeError:
+        root = ""
+    frames = [m for m in _FRAME.finditer(log) if root and m.group("file").startswith(root)
+              and "/site-packages/" not in m.group("file")]
+    error_lines = [line.strip() for line in log.splitlines()
+                   if re.match(r"\s*[A-Za-z_][\w.]*(Error|Exception|Exit)\b.*", line)
+                   and not line.lstrip().startswith(("File ", "["))]
+    if not error_lines:
+        unregistered = re.search(r"Received unregistered task of type '([^']+)'", log)
+        if unregistered:
+            return (f"The worker received the task {unregistered.group(1)!r} but doesn't know it, so it dropped it. "
+                    "Is it decorated with `@shared_task` and found by `app.autodiscover_tasks()`?")
+        return ""
+    error = error_lines[-1]
+    where = ""
+    if frames:
+        last = frames[-1]
+        rel = os.path.relpath(last.group("file"), root)
+        where = f" at {rel} line {last.group('line')}"
+    return f"The Celery worker (`{command}`) could not start: {error}{where}.\n{_tail(log, 12)}"
+
+
+def wait_result(result, worker: CeleryWorker | Iterable[CeleryWorker] | None = None, *, timeout: float = 5.0,
+                task: str | None = None, propagate: bool = True):
+    """`result.get(timeout)` with a message that names the task and shows the worker's log when the
+    result never comes (a task that blocks, a worker that doesn't know it, a queue nobody consumes)."""
+    from celery.exceptions import TimeoutError as CeleryTimeout
+
+    name = task or getattr(result, "name", None) or "the task"
+    try:
+        return result.get(timeout=timeout, propagate=propagate, disable_sync_subtasks=False)
+    except CeleryTimeout:
+        workers = [worker] if isinstance(worker, CeleryWorker) else list(worker or [])
+        logs = "".join(f"\n[{w.name}] {_tail(w.output(), 12)}" for w in workers)
+        problem = next((p for w in workers if (p := worker_log_problem(w.output(), w.command))), "")
+        fail(f"{name} did not finish within {timeout:g} s (state: {result.state}). "
+             f"{problem or 'Does it block, or wait for something that never comes?'}{logs}")
+    raise AssertionError("unreachable")
+
+
+
+def worker_env(redis_url: str, django_db: bool = False) -> dict[str, str]:
+    """What a test's worker needs to see the same world as the test: the run's Redis, and (for a
+    Django lesson under pytest-django) the test database, as DATABASE_URL.
+
+    CELERY_BROKER_URL and CELERY_RESULT_BACKEND in the environment beat any setting (Celery reads them
+    first), so a worker started by a test can never reach anyone else's broker, whatever the learner's
+    settings say. The test process itself keeps the learner's settings: tests check those directly."""
+    env = {"REDIS_URL": redis_url, "CELERY_BROKER_URL": redis_url, "CELERY_RESULT_BACKEND": redis_url}
+    if django_db and os.environ.get("DJANGO_SETTINGS_MODULE"):
+        from django.db import connection
+
+        test_settings = dict(connection.settings_dict)
+        test_settings["NAME"] = connection.creation._get_test_db_name()  # noqa: SLF001 - what pytest-django creates
+        env["DATABASE_URL"] = database_url(test_settings)
+    return env
+
+
+def django_db_active(request) -> bool:
+    """Is pytest-django running (so a test database exists for the worker to share)?"""
+    return bool(os.environ.get("DJANGO_SETTINGS_MODULE")) and any(
+        request.config.pluginmanager.hasplugin(name) for name in ("django", "pytest_django.plugin"))
+
+
+def database_url(settings: dict) -> str:
+    """A Django database as a URL (what dj-database-url reads back in the worker's settings)."""
+    engine = settings["ENGINE"].rsplit(".", 1)[-1]
+    if engine == "sqlite3":
+        name = str(settings["NAME"])
+        if name.startswith("file:") or name == ":memory:":
+            fail("The test database is SQLite in memory, which a worker process can't see. Give it a file: "
+                 "DATABASES['default']['TEST'] = {'NAME': ...} (see the lesson's settings.py).")
+        return f"sqlite:///{name}"
+    from urllib.parse import quote
+
+    user = quote(settings.get("USER") or "")
+    password = quote(settings.get("PASSWORD") or "")
+    auth = f"{user}:{password}@" if user else ""
+    host = settings.get("HOST") or "127.0.0.1"
+    port = f":{settings['PORT']}" if settings.get("PORT") else ""
+    scheme = {"postgresql": "postgres", "mysql": "mysql"}.get(engine, engine)
+    return f"{scheme}://{auth}{host}{port}/{settings['NAME']}"
+
+
+class WorkerPool:
+    """The `celery_workers` fixture: start workers for one test (`.start(queues=[...])`), all stopped after it."""
+
+    def __init__(self, app: str, env: dict[str, str]) -> None:
+        self.app = app
+        self.env = env
+        self.workers: list[CeleryWorker] = []
+
+    def start(self, **options) -> CeleryWorker:
+        options.setdefault("env", {})
+        options["env"] = {**self.env, **options["env"]}
+        worker = CeleryWorker(options.pop("app", self.app), **options)
+        self.workers.append(worker)
+        return worker.__enter__()
+
+    def stop_all(self, grace: float = 5.0) -> None:
+        for worker in self.workers:  # all at once: each warm shutdown takes about a second
+            if worker.process is not None and worker.process.poll() is None:
+                worker.process.send_signal(signal.SIGTERM)
+        for worker in self.workers:
+            worker.close() if grace > 0 else worker.stop(grace=0)
