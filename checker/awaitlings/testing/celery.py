@@ -32,6 +32,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from . import ServerProcess, fail, target_root
+from ..i18n import _
 from .redis_server import die_with_parent
 
 __all__ = ["CeleryWorker", "wait_result", "worker_log_problem"]
@@ -107,12 +108,13 @@ class CeleryWorker(ServerProcess):
                 log = self.output()
                 self.stop(grace=0)
                 fail(worker_log_problem(log, self.command) or
-                     f"The Celery worker (`{self.command}`) stopped while starting.\n{_tail(log)}")
+                     _("The Celery worker (`{command}`) stopped while starting.").format(command=self.command)
+                     + f"\n{_tail(log)}")
             if time.monotonic() > deadline:
                 log = self.output()
                 self.stop(grace=0)
-                fail(f"The Celery worker (`{self.command}`) was not ready after {self.ready_timeout:g} s. "
-                     f"Is the broker reachable?\n{_tail(log)}")
+                fail(_("The Celery worker (`{command}`) was not ready after {seconds} s. Is the broker reachable?")
+                     .format(command=self.command, seconds=f"{self.ready_timeout:g}") + f"\n{_tail(log)}")
             time.sleep(0.01)
 
     @property
@@ -132,12 +134,14 @@ class CeleryWorker(ServerProcess):
                 continue
             similar = [t for t in known if t.rsplit(".", 1)[-1] == name.rsplit(".", 1)[-1]]
             if similar:
-                fail(f"The worker registered the task as {similar[0]!r}, but it is sent as {name!r}. "
-                     "Task names come from the module they live in: keep it in the app's tasks.py.")
-            fail(f"The Celery worker started, but it doesn't know the task {name!r} "
-                 f"(it knows: {', '.join(sorted(known)) or 'no tasks at all'}). Is the function decorated "
-                 "with `@shared_task`, in a `tasks.py` of an installed app, and does config/celery.py call "
-                 "`app.autodiscover_tasks()`?")
+                fail(_("The worker registered the task as {registered}, but it is sent as {name}. "
+                       "Task names come from the module they live in: keep it in the app's tasks.py.").format(
+                    registered=repr(similar[0]), name=repr(name)))
+            fail(_("The Celery worker started, but it doesn't know the task {name} "
+                   "(it knows: {known}). Is the function decorated "
+                   "with `@shared_task`, in a `tasks.py` of an installed app, and does config/celery.py call "
+                   "`app.autodiscover_tasks()`?").format(name=repr(name),
+                                                         known=", ".join(sorted(known)) or _("no tasks at all")))
 
     # --- stop ---------------------------------------------------------------------------------------
 
@@ -183,7 +187,8 @@ class CeleryWorker(ServerProcess):
             if found:
                 return found
             time.sleep(0.02)
-        fail(f"The worker's log never showed {pattern!r} within {timeout:g} s.\n{_tail(self.output())}")
+        fail(_("The worker's log never showed {pattern} within {seconds} s.").format(
+            pattern=repr(pattern), seconds=f"{timeout:g}") + f"\n{_tail(self.output())}")
         raise AssertionError("unreachable")
 
     def __enter__(self) -> CeleryWorker:
@@ -234,16 +239,18 @@ def worker_log_problem(log: str, command: str = "celery worker") -> str:
     if not error_lines:
         unregistered = re.search(r"Received unregistered task of type '([^']+)'", log)
         if unregistered:
-            return (f"The worker received the task {unregistered.group(1)!r} but doesn't know it, so it dropped it. "
-                    "Is it decorated with `@shared_task` and found by `app.autodiscover_tasks()`?")
+            return _("The worker received the task {name} but doesn't know it, so it dropped it. "
+                     "Is it decorated with `@shared_task` and found by `app.autodiscover_tasks()`?").format(
+                name=repr(unregistered.group(1)))
         return ""
     error = error_lines[-1]
     where = ""
     if frames:
         last = frames[-1]
         rel = os.path.relpath(last.group("file"), root)
-        where = f" at {rel} line {last.group('line')}"
-    return f"The Celery worker (`{command}`) could not start: {error}{where}.\n{_tail(log, 12)}"
+        where = " " + _("(at {file} line {line})").format(file=rel, line=last.group("line"))
+    return _("The Celery worker (`{command}`) could not start: {error}").format(command=command, error=error) + \
+        f"{where}.\n{_tail(log, 12)}"
 
 
 def wait_result(result, worker: CeleryWorker | Iterable[CeleryWorker] | None = None, *, timeout: float = 5.0,
@@ -259,8 +266,9 @@ def wait_result(result, worker: CeleryWorker | Iterable[CeleryWorker] | None = N
         workers = [worker] if isinstance(worker, CeleryWorker) else list(worker or [])
         logs = "".join(f"\n[{w.name}] {_tail(w.output(), 12)}" for w in workers)
         problem = next((p for w in workers if (p := worker_log_problem(w.output(), w.command))), "")
-        fail(f"{name} did not finish within {timeout:g} s (state: {result.state}). "
-             f"{problem or 'Does it block, or wait for something that never comes?'}{logs}")
+        fail(_("{name} did not finish within {seconds} s (state: {state}).").format(
+            name=name, seconds=f"{timeout:g}", state=result.state) + " "
+             + (problem or _("Does it block, or wait for something that never comes?")) + logs)
     raise AssertionError("unreachable")
 
 
@@ -294,8 +302,8 @@ def database_url(settings: dict) -> str:
     if engine == "sqlite3":
         name = str(settings["NAME"])
         if name.startswith("file:") or name == ":memory:":
-            fail("The test database is SQLite in memory, which a worker process can't see. Give it a file: "
-                 "DATABASES['default']['TEST'] = {'NAME': ...} (see the lesson's settings.py).")
+            fail(_("The test database is SQLite in memory, which a worker process can't see. Give it a file: "
+                   "DATABASES['default']['TEST'] = {{'NAME': ...}} (see the lesson's settings.py).").format())
         return f"sqlite:///{name}"
     from urllib.parse import quote
 
