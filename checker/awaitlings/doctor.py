@@ -32,6 +32,42 @@ def _redis_reachable(url: str) -> bool:
         return False
 
 
+def _celery_line(url: str | None, server: str | None) -> None:
+    """Start a real worker (a one-task app) on REDIS_URL or a private Redis, and round-trip a task."""
+    if not (url or server):
+        _line(None, "celery worker", "not tried: no Redis to use as its broker")
+        return
+    import tempfile
+    import time
+    from pathlib import Path
+
+    from .testing.celery import CeleryWorker
+    from .testing.redis_server import RedisServer
+
+    started = time.perf_counter()
+    redis = None
+    try:
+        with tempfile.TemporaryDirectory(prefix="awaitlings-doctor-") as scratch:
+            if not url:
+                redis = RedisServer(workdir=Path(scratch)).start()
+            broker = url or redis.url
+            env = {"REDIS_URL": broker, "CELERY_BROKER_URL": broker, "CELERY_RESULT_BACKEND": broker}
+            with CeleryWorker("awaitlings.testing.celery_probe", cwd=Path(scratch), env=env, ready_timeout=15,
+                              name="doctor") as worker:
+                from .testing import celery_probe
+
+                celery_probe.app.conf.update(broker_url=broker, result_backend=broker)
+                answer = celery_probe.ping.delay().get(timeout=10)
+                worker.stop(grace=5)
+        _line(answer == "pong", "celery worker", f"started, reached {'REDIS_URL' if url else 'a private Redis'} "
+              f"and ran a task in {time.perf_counter() - started:.1f} s")
+    except Exception as error:  # noqa: BLE001 - doctor reports, never crashes
+        _line(False, "celery worker", f"{type(error).__name__}: {str(error).splitlines()[0][:160]}")
+    finally:
+        if redis is not None:
+            redis.stop()
+
+
 def doctor(course: Course) -> int:
     print(ui.bold("awaitlings doctor"))
     _line(sys.version_info >= (3, 11), "python", _("{version} at {path}").format(
@@ -54,6 +90,7 @@ def doctor(course: Course) -> int:
     else:
         _line(None, "redis", _("not found: `sudo apt-get install redis-server` or "
               "`docker compose -f docker/compose.yml up -d redis` + REDIS_URL; Redis tests will skip"))
+    _celery_line(url, server)
     browser = next((p for p in ("/usr/bin/chromium", "/usr/bin/chromium-browser") if os.path.exists(p)), None)
     _line(bool(browser) or None, "chromium", browser or _("not found: `sudo apt-get install chromium`; browser tests skip"))
     from . import warm

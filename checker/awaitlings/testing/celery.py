@@ -60,9 +60,11 @@ class CeleryWorker(ServerProcess):
     ) -> None:
         self.app = app
         self.name = name or f"w{os.getpid()}-{int(time.monotonic() * 1000) % 100000}"
+        args, includes = _split_includes(args)
         self._state_dir = Path(tempfile.mkdtemp(prefix="awaitlings-worker-"))
         self.ready_file = self._state_dir / "ready.json"
-        cmd = ["{python}", "-m", "celery", "-A", app, "worker", "--include", "awaitlings.testing.celery_ready",
+        cmd = ["{python}", "-m", "celery", "-A", app, "worker",
+               "--include", ",".join(["awaitlings.testing.celery_ready", *includes]),
                "--pool", pool, "--concurrency", str(concurrency), "--loglevel", loglevel,
                # Mingle and gossip talk to other workers (mingle waits for their replies at start-up);
                # a test's worker is alone on its private broker.
@@ -145,16 +147,19 @@ class CeleryWorker(ServerProcess):
 
     # --- stop ---------------------------------------------------------------------------------------
 
-    def stop(self, grace: float = 5.0) -> None:
+    def stop(self, grace: float = 5.0, *, wait: float | None = None) -> None:
         """SIGTERM to the main process (warm shutdown: it stops taking tasks, lets running ones finish),
-        then SIGKILL to the whole group if it is still there after `grace` seconds."""
+        then SIGKILL to the whole group if it is still there after `grace` seconds (`wait`, when given,
+        replaces the wait after a SIGTERM someone already sent)."""
         process = self.process
+        pool = self.pool_pids()  # now, while the main process can still tell
         if process is not None and process.poll() is None:
             try:
                 if grace > 0:
-                    process.send_signal(signal.SIGTERM)
+                    if wait is None:
+                        process.send_signal(signal.SIGTERM)
                     try:
-                        process.wait(timeout=grace)
+                        process.wait(timeout=grace if wait is None else wait)
                     except subprocess.TimeoutExpired:
                         pass
                 if process.poll() is None:
@@ -164,12 +169,15 @@ class CeleryWorker(ServerProcess):
                 pass
         if process is not None:
             _killpg(process.pid)  # pool processes a killed main process left behind
+            _wait_gone(pool)
 
     def kill(self) -> None:
         """Crash the worker: SIGKILL for the main process and its pool at once (no shutdown, no acks)."""
         if self.process is not None:
+            pool = self.pool_pids()
             _killpg(self.process.pid)
             self.process.wait(timeout=5)
+            _wait_gone(pool)
 
     def pool_pids(self) -> list[int]:
         """The pool's processes (the children of the main worker process) that run the tasks."""
@@ -210,6 +218,36 @@ class CeleryWorker(ServerProcess):
         self.__exit__(None, None, None)
 
 
+def _split_includes(args: Sequence[str]) -> tuple[list[str], list[str]]:
+    """`--include` given twice keeps only the last: merge the caller's with the ready hook's."""
+    rest, includes, items = [], [], list(args)
+    while items:
+        arg = items.pop(0)
+        if arg in ("--include", "-I") and items:
+            includes += items.pop(0).split(",")
+        elif arg.startswith("--include="):
+            includes += arg.split("=", 1)[1].split(",")
+        else:
+            rest.append(arg)
+    return rest, includes
+
+
+def _wait_gone(pids: list[int], timeout: float = 3.0) -> None:
+    """Pool processes are the worker's children, not ours: wait until the kernel has really ended them."""
+    deadline = time.monotonic() + timeout
+    while pids and time.monotonic() < deadline:
+        pids = [pid for pid in pids if _running(pid)]
+        if pids:
+            time.sleep(0.005)
+
+
+def _running(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return False
+
+
 def _killpg(pid: int) -> None:
     try:
         os.killpg(pid, signal.SIGKILL)
@@ -217,8 +255,13 @@ def _killpg(pid: int) -> None:
         pass
 
 
-def _tail(log: str, lines: int = 25) -> str:
-    kept = [line for line in log.splitlines() if line.strip()][-lines:]
+_NOISE = re.compile(r"^\s*($|[-.*]|\[queues\]|\[tasks\]|absolutely not|Please specify|User information|"
+                    r"_warn_or_raise|.*SecurityWarning)")
+
+
+def _tail(log: str, lines: int = 8) -> str:
+    """The end of a worker's log without its start-up banner and the running-as-root warning."""
+    kept = [line for line in log.splitlines() if not _NOISE.match(line)][-lines:]
     return "The worker's log ends with:\n    " + "\n    ".join(kept) if kept else "The worker printed nothing."
 
 
@@ -248,9 +291,20 @@ def worker_log_problem(log: str, command: str = "celery worker") -> str:
     if frames:
         last = frames[-1]
         rel = os.path.relpath(last.group("file"), root)
-        where = " " + _("(at {file} line {line})").format(file=rel, line=last.group("line"))
+        code = _source_line(last.group("file"), int(last.group("line")))
+        where = " " + _("(at {file} line {line})").format(file=rel, line=last.group("line")) + (
+            f": `{code}`" if code else "")
+        return _("The Celery worker (`{command}`) could not start: {error}").format(command=command, error=error) + \
+            f"{where}."
     return _("The Celery worker (`{command}`) could not start: {error}").format(command=command, error=error) + \
-        f"{where}.\n{_tail(log, 12)}"
+        f".\n{_tail(log)}"
+
+
+def _source_line(path: str, number: int) -> str:
+    try:
+        return Path(path).read_text(encoding="utf-8").splitlines()[number - 1].strip()
+    except (OSError, IndexError, UnicodeDecodeError):
+        return ""
 
 
 def wait_result(result, worker: CeleryWorker | Iterable[CeleryWorker] | None = None, *, timeout: float = 5.0,
@@ -264,11 +318,21 @@ def wait_result(result, worker: CeleryWorker | Iterable[CeleryWorker] | None = N
         return result.get(timeout=timeout, propagate=propagate, disable_sync_subtasks=False)
     except CeleryTimeout:
         workers = [worker] if isinstance(worker, CeleryWorker) else list(worker or [])
-        logs = "".join(f"\n[{w.name}] {_tail(w.output(), 12)}" for w in workers)
         problem = next((p for w in workers if (p := worker_log_problem(w.output(), w.command))), "")
+        received = [w for w in workers if f"[{result.id}] received" in w.output()]
+        if problem:
+            why = problem
+        elif received:
+            why = _("The worker {name} received it and is still running it: does it block, or wait "
+                    "for something that never comes?").format(name=received[0].name)
+        elif workers:
+            why = _("No worker received it: is it sent to a queue no worker consumes, or did the worker stop "
+                    "taking tasks?")
+        else:
+            why = _("Is a worker running?")
+        logs = "".join(f"\n[{w.name}] {_tail(w.output(), 6)}" for w in workers)
         fail(_("{name} did not finish within {seconds} s (state: {state}).").format(
-            name=name, seconds=f"{timeout:g}", state=result.state) + " "
-             + (problem or _("Does it block, or wait for something that never comes?")) + logs)
+            name=name, seconds=f"{timeout:g}", state=result.state) + f" {why}{logs}")
     raise AssertionError("unreachable")
 
 
@@ -331,9 +395,13 @@ class WorkerPool:
         self.workers.append(worker)
         return worker.__enter__()
 
-    def stop_all(self, grace: float = 5.0) -> None:
-        for worker in self.workers:  # all at once: each warm shutdown takes about a second
+    def stop_all(self, grace: float = 0.2) -> None:
+        """After the test: its results were awaited, so only a short grace (a test that wants a full warm
+        shutdown calls `worker.stop(grace=...)` itself). All get SIGTERM at once, then SIGKILL."""
+        for worker in self.workers:
             if worker.process is not None and worker.process.poll() is None:
                 worker.process.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + grace
         for worker in self.workers:
-            worker.close() if grace > 0 else worker.stop(grace=0)
+            worker.stop(grace=0 if time.monotonic() >= deadline else 0.0001, wait=max(0.0, deadline - time.monotonic()))
+            worker.close()

@@ -4,8 +4,10 @@ Copied from a blog post, and two things are wrong with it: the broker is not tak
 and one name is the deprecated pre-4.0 spelling. Several settings a production worker needs are missing.
 """
 
+# --8<-- [start:seed]
 CELERY_BROKER_URL = "redis://localhost:6379/0"
 CELERYD_PREFETCH_MULTIPLIER = 4
+# --8<-- [end:seed]
 
 # TODO: broker and result backend from the environment variable REDIS_URL (both; default
 #       "redis://127.0.0.1:6379/0").

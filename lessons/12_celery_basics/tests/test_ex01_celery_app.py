@@ -73,6 +73,7 @@ def test_the_settings_are_the_ones_a_production_worker_needs():
              "never in a real project (Celery's docs say it isn't a way to test either).")
 
 
+# --8<-- [start:real_worker]
 def test_a_worker_process_finds_and_runs_a_task_of_an_installed_app(worker):
     worker.expect_registered("jobs.tasks.crunch")
     crunch = load("jobs.tasks").crunch
@@ -81,3 +82,4 @@ def test_a_worker_process_finds_and_runs_a_task_of_an_installed_app(worker):
     got = wait_result(result, worker, timeout=5, task="jobs.tasks.crunch")
     want = {"steps": steps, "sum_of_squares": sum(i * i for i in range(steps))}
     assert got == want, f"the worker returned {got!r}, expected {want!r}"
+# --8<-- [end:real_worker]

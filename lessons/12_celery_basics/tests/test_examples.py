@@ -27,6 +27,7 @@ def test_a_model_instance_cannot_travel_to_a_worker(worker):
         crunch.delay(user)
 
 
+# --8<-- [start:eager]
 def test_eager_mode_passes_what_a_real_worker_fails(worker):
     from jobs.tasks import tags_of
 
@@ -36,3 +37,4 @@ def test_eager_mode_passes_what_a_real_worker_fails(worker):
     real.get(timeout=5, propagate=False)
     assert real.failed(), f"a set can't be stored as JSON: expected a failure, got {real.state}"
     assert "EncodeError" in type(real.result).__name__ or "serializ" in str(real.result).lower(), repr(real.result)
+# --8<-- [end:eager]
