@@ -292,7 +292,7 @@ def worker_log_problem(log: str, command: str = "celery worker") -> str:
         last = frames[-1]
         rel = os.path.relpath(last.group("file"), root)
         code = _source_line(last.group("file"), int(last.group("line")))
-        where = " " + _("(at {file} line {line})").format(file=rel, line=last.group("line")) + (
+        where = " " + _("at {file} line {line}").format(file=rel, line=last.group("line")) + (
             f": `{code}`" if code else "")
         return _("The Celery worker (`{command}`) could not start: {error}").format(command=command, error=error) + \
             f"{where}."
