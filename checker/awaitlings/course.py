@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
+from .i18n import _, pick
 from .paths import course_root
 
 LESSON_DIR = re.compile(r"^(\d\d)_([a-z0-9_]+)$")
@@ -22,7 +23,7 @@ def find_root(start: Path | None = None) -> Path:
     """The course root (see paths.course_root)."""
     root = course_root(start)
     if root is None:
-        raise CourseError("Can't find the course: run awaitlings inside your awaitlings clone.")
+        raise CourseError(_("Can't find the course: run awaitlings inside your awaitlings clone."))
     return root
 
 
@@ -37,10 +38,22 @@ class Exercise:
     hints: tuple[str, ...]
     needs: tuple[str, ...]
     time_limit: float
+    title_ko: str = ""  # Korean edition (한국어판): optional here, required by `awaitlings verify`
+    hints_ko: tuple[str, ...] = ()
 
     @property
     def key(self) -> str:
         return f"{self.lesson.slug}/{self.id}"
+
+    @property
+    def shown_title(self) -> str:
+        """The title in the learner's language (AWAITLINGS_LANG / locale)."""
+        return pick(self.title, self.title_ko)
+
+    @property
+    def shown_hints(self) -> tuple[str, ...]:
+        """The hints in the learner's language; English when the Korean list is missing or incomplete."""
+        return pick(self.hints, self.hints_ko if len(self.hints_ko) == len(self.hints) else ())
 
 
 @dataclass
@@ -78,6 +91,31 @@ class Lesson:
         return list(self.meta.get("objectives", []))
 
     @property
+    def title_ko(self) -> str:
+        return self.meta.get("title_ko", "")
+
+    @property
+    def objectives_ko(self) -> list[str]:
+        return list(self.meta.get("objectives_ko", []))
+
+    @property
+    def shown_title(self) -> str:
+        return pick(self.title, self.title_ko)
+
+    @property
+    def shown_objectives(self) -> list[str]:
+        return pick(self.objectives, self.objectives_ko)
+
+    @property
+    def shown_run_description(self) -> str:
+        run = self.run or {}
+        return pick(run.get("description", self.title), run.get("description_ko", "")) or self.shown_title
+
+    def page(self, lang: str = "en") -> Path:
+        """The lesson text: README.md, or README.ko.md for the Korean edition."""
+        return self.path / ("README.md" if lang == "en" else f"README.{lang}.md")
+
+    @property
     def needs(self) -> tuple[str, ...]:
         return tuple(self.meta.get("needs", []))
 
@@ -107,7 +145,8 @@ class Lesson:
                 ex_id = raw["id"]
                 files = tuple(raw["files"])
             except KeyError as missing:
-                raise CourseError(f"{self.slug}/lesson.toml: an exercise lacks {missing}") from None
+                raise CourseError(_("{slug}/lesson.toml: an exercise lacks {missing}").format(
+                    slug=self.slug, missing=missing)) from None
             out.append(
                 Exercise(
                     lesson=self,
@@ -119,6 +158,8 @@ class Lesson:
                     hints=tuple(raw.get("hints", [])),
                     needs=tuple(raw.get("needs", [])) + self.needs,
                     time_limit=float(raw.get("time_limit", default_limit)),
+                    title_ko=raw.get("title_ko", ""),
+                    hints_ko=tuple(raw.get("hints_ko", [])),
                 )
             )
         return out
@@ -140,7 +181,7 @@ class Lesson:
         for ex in self.exercises:
             if ex.id == ex_id:
                 return ex
-        raise CourseError(f"{self.slug} has no exercise {ex_id!r}")
+        raise CourseError(_("{slug} has no exercise {exercise!r}").format(slug=self.slug, exercise=ex_id))
 
     def exercise_for_test_file(self, relpath: str) -> Exercise | None:
         for ex in self.exercises:
@@ -168,7 +209,7 @@ class Course:
             if wanted in (lesson.slug, lesson.topic) or (wanted.isdigit() and int(wanted) == int(lesson.number)):
                 return lesson
         known = ", ".join(lesson.slug for lesson in self.lessons)
-        raise CourseError(f"No lesson called {name!r}. Lessons: {known}")
+        raise CourseError(_("No lesson called {name!r}. Lessons: {known}").format(name=name, known=known))
 
     def find_exercise(self, name: str) -> Exercise:
         """An exercise by id (`ex01_gather`), `LESSON/ID` or `LESSON:ID`."""
@@ -181,9 +222,10 @@ class Course:
         if len(matches) == 1:
             return matches[0]
         if not matches:
-            raise CourseError(f"No exercise called {name!r}. `awaitlings list` shows them all.")
+            raise CourseError(_("No exercise called {name!r}. `awaitlings list` shows them all.").format(name=name))
         options = ", ".join(ex.key for ex in matches)
-        raise CourseError(f"{name!r} is in several lessons: say which one ({options}).")
+        raise CourseError(_("{name!r} is in several lessons: say which one ({options}).").format(
+            name=name, options=options))
 
 
 def load_lesson(root: Path, slug: str) -> Lesson:

@@ -11,6 +11,7 @@ from urllib.parse import urlparse
 
 from . import ui
 from .course import Course
+from .i18n import _
 
 PACKAGES = ["django", "channels", "channels-redis", "daphne", "uvicorn", "celery", "redis", "httpx", "pytest",
             "pytest-asyncio", "pytest-django", "nbval", "jupyter", "matplotlib", "playwright"]
@@ -69,36 +70,37 @@ def _celery_line(url: str | None, server: str | None) -> None:
 
 def doctor(course: Course) -> int:
     print(ui.bold("awaitlings doctor"))
-    _line(sys.version_info >= (3, 11), "python", f"{sys.version.split()[0]} at {sys.executable}")
-    _line(True, "course", str(course.root))
+    _line(sys.version_info >= (3, 11), "python", _("{version} at {path}").format(
+        version=sys.version.split()[0], path=sys.executable))
+    _line(True, _("course"), str(course.root))
     missing = 0
     for name in PACKAGES:
         try:
             _line(True, name, metadata.version(name))
         except metadata.PackageNotFoundError:
             missing += 1
-            _line(False, name, "not installed: run `make start` (or pip install -e .)")
+            _line(False, name, _("not installed: run `make start` (or pip install -e .)"))
     url = os.environ.get("REDIS_URL")
     server = shutil.which("redis-server")
     if url:
         ok = _redis_reachable(url)
-        _line(ok, "redis (REDIS_URL)", url if ok else f"{url} does not answer PING")
+        _line(ok, "redis (REDIS_URL)", url if ok else _("{url} does not answer PING").format(url=url))
     elif server:
-        _line(True, "redis-server", f"{server} (tests start a private one)")
+        _line(True, "redis-server", _("{path} (tests start a private one)").format(path=server))
     else:
-        _line(None, "redis", "not found: `sudo apt-get install redis-server` or "
-              "`docker compose -f docker/compose.yml up -d redis` + REDIS_URL; Redis tests will skip")
+        _line(None, "redis", _("not found: `sudo apt-get install redis-server` or "
+              "`docker compose -f docker/compose.yml up -d redis` + REDIS_URL; Redis tests will skip"))
     _celery_line(url, server)
     browser = next((p for p in ("/usr/bin/chromium", "/usr/bin/chromium-browser") if os.path.exists(p)), None)
-    _line(bool(browser) or None, "chromium", browser or "not found: `sudo apt-get install chromium`; browser tests skip")
+    _line(bool(browser) or None, "chromium", browser or _("not found: `sudo apt-get install chromium`; browser tests skip"))
     from . import warm
 
     info = warm.status(course.root)
     if not warm.enabled():
-        _line(None, "warm checks", "off (AWAITLINGS_WARM=0, CI, or not Linux): each check starts a fresh Python")
+        _line(None, _("warm checks"), _("off (AWAITLINGS_WARM=0, CI, or not Linux): each check starts a fresh Python"))
     else:
-        _line(True, "warm checks", f"server pid {info['pid']}, {info['runs']} runs" if info
-              else "on: the next check starts a background Python (`awaitlings warm stop` ends it)")
+        _line(True, _("warm checks"), _("server pid {pid}, {runs} runs").format(pid=info["pid"], runs=info["runs"])
+              if info else _("on: the next check starts a background Python (`awaitlings warm stop` ends it)"))
     _lesson_table(course, {"redis": bool(url and _redis_reachable(url)) or bool(server),
                            "browser": bool(browser) and _installed("playwright"),
                            "celery": bool(url or server) and _installed("celery"),

@@ -31,6 +31,7 @@ from . import leanstack
 leanstack.install()  # before diagnostics (or anything) imports asyncio: see leanstack.py
 
 from . import diagnostics  # noqa: E402
+from .i18n import N_, _  # noqa: E402
 from .course import Course, CourseError, Lesson, lesson_of_path
 from .targets import LEARNER, target_root
 
@@ -293,7 +294,8 @@ class _Alarm:
         session = _session(self.item.config)
         root = session.root if session else Path.cwd()
         where = diagnostics.stuck_report(root, frame)
-        raise ExerciseTimeout(f"timed out after {self.seconds:g} s ({self.phase}).{where}")
+        raise ExerciseTimeout(_("timed out after {seconds} s ({phase}).").format(
+            seconds=f"{self.seconds:g}", phase=_(self.phase)) + where)
 
     def __enter__(self) -> _Alarm:
         if self.usable:
@@ -315,7 +317,7 @@ def _limit(item: pytest.Item) -> float:
 def pytest_runtest_setup(item: pytest.Item):
     if not _session(item.config):
         return (yield)
-    with _Alarm(item, _limit(item) + SETUP_GRACE, "while preparing the test"):
+    with _Alarm(item, _limit(item) + SETUP_GRACE, N_("while preparing the test")):
         return (yield)
 
 
@@ -330,7 +332,7 @@ def pytest_runtest_call(item: pytest.Item):
     with watcher, warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", RuntimeWarning)
         try:
-            with _Alarm(item, _limit(item), "running the test"):
+            with _Alarm(item, _limit(item), N_("running the test")):
                 return (yield)
         except BaseException:
             # A never-awaited coroutine caught in a reference cycle warns only when collected; the
@@ -345,7 +347,7 @@ def pytest_runtest_call(item: pytest.Item):
 def pytest_runtest_teardown(item: pytest.Item, nextitem):
     if not _session(item.config):
         return (yield)
-    with _Alarm(item, _limit(item) + 5, "cleaning up after the test"):
+    with _Alarm(item, _limit(item) + 5, N_("cleaning up after the test")):
         return (yield)
 
 
@@ -401,9 +403,9 @@ def pytest_runtest_logfinish(nodeid: str, location) -> None:
 
 
 def _unavailable(what: str, how: str) -> None:
-    message = f"needs {what}: {how}"
+    message = _("needs {what}: {how}").format(what=_(what), how=_(how))
     if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-        pytest.fail(f"{message} (CI must provide every service; a skip here would hide a failure)", pytrace=False)
+        pytest.fail(message + " " + _("(CI must provide every service; a skip here would hide a failure)"), pytrace=False)
     pytest.skip(message)
 
 
@@ -417,8 +419,8 @@ def redis_url():
     if not binary:
         _unavailable(
             "Redis",
-            "install it (`sudo apt-get install redis-server`, `brew install redis`) or run "
-            "`docker compose -f docker/compose.yml up -d redis` and set REDIS_URL=redis://127.0.0.1:6379/0",
+            N_("install it (`sudo apt-get install redis-server`, `brew install redis`) or run "
+               "`docker compose -f docker/compose.yml up -d redis` and set REDIS_URL=redis://127.0.0.1:6379/0"),
         )
     from .testing import free_port, wait_for_port
 
@@ -450,11 +452,11 @@ def chromium_path():
         shutil.which("chromium") or shutil.which("chromium-browser"),
     )
     if not path:
-        _unavailable("a Chromium browser", "`sudo apt-get install chromium` (or set AWAITLINGS_CHROMIUM)")
+        _unavailable(N_("a Chromium browser"), N_("`sudo apt-get install chromium` (or set AWAITLINGS_CHROMIUM)"))
     try:
         import playwright  # noqa: F401
     except ImportError:
-        _unavailable("Playwright for Python", "`pip install playwright` (no `playwright install` needed)")
+        _unavailable("Playwright for Python", N_("`pip install playwright` (no `playwright install` needed)"))
     return path
 
 
