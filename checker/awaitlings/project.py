@@ -79,7 +79,8 @@ def run_project(lesson: Lesson, duration: float | None = None, target: str = LEA
         for step in spec.get("prepare", []):
             done = subprocess.run([_fill(part, scratch) for part in step], cwd=root, env=env)
             if done.returncode != 0:
-                print(ui.red(f"prepare step `{' '.join(step)}` failed with code {done.returncode}"))
+                print(ui.red(_("prepare step `{step}` failed with code {code}").format(step=" ".join(step),
+                                                                                      code=done.returncode)))
                 return 1
         for index, proc in enumerate(spec["processes"]):
             cmd = [_fill(part, scratch) for part in proc["cmd"]]
