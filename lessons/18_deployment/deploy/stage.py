@@ -48,10 +48,11 @@ def environment(*, redis_url: str, database_url: str, capstone: Path, public: st
 
 
 def nginx_site(template: Path, *, port: int, gunicorn: str, daphne: str) -> str:
+    """deploy/nginx.conf with its placeholders filled (what the nginx image's envsubst does in compose)."""
     from awaitlings.testing.nginx import render_template
 
     return render_template(template.read_text(encoding="utf-8"),
-                           {"PORT": port, "GUNICORN": gunicorn, "DAPHNE": daphne})
+                           {"LISTEN": f"127.0.0.1:{port}", "GUNICORN": gunicorn, "DAPHNE": daphne})
 
 
 def prepare(scratch: Path) -> None:

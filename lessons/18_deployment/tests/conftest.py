@@ -108,8 +108,9 @@ def worker(deployment) -> CeleryWorker:
 
 def nginx_for(stack: Stack) -> Nginx:
     template = (target_root() / "deploy" / "nginx.conf").read_text(encoding="utf-8")
-    return Nginx(template, values={"GUNICORN": f"127.0.0.1:{stack.gunicorn.port}",
-                                  "DAPHNE": f"127.0.0.1:{stack.daphne.port}"})
+    port = free_port()
+    return Nginx(template, port=port, values={"LISTEN": f"127.0.0.1:{port}", "GUNICORN": f"127.0.0.1:{stack.gunicorn.port}",
+                                             "DAPHNE": f"127.0.0.1:{stack.daphne.port}"})
 
 
 @pytest.fixture(scope="session")
