@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from awaitlings.testing import ServerProcess, free_port, target_root
+from awaitlings.testing import free_port, target_root
 from awaitlings.testing.celery import CeleryWorker
 from awaitlings.testing.nginx import Nginx
 from awaitlings.testing.redis_server import RedisServer, redis_binary
@@ -52,19 +52,6 @@ def app_env(capstone, redis_server, tmp_path_factory) -> dict[str, str]:
     return env
 
 
-def gunicorn(app_env, capstone, **env) -> ServerProcess:
-    port = free_port()
-    return ServerProcess(["{python}", "-m", "gunicorn", "-c", str(target_root() / "deploy" / "gunicorn.conf.py"),
-                          "deploy.asgi:application"], port=port, cwd=capstone,
-                         env={**app_env, "GUNICORN_BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": "1",
-                              "DEPLOY_SERVER": "gunicorn", **env})
-
-
-def daphne(app_env, capstone, **env) -> ServerProcess:
-    return ServerProcess(["{python}", "-m", "daphne", "--proxy-headers", "-b", "127.0.0.1", "-p", "{port}",
-                          "deploy.asgi:application"], cwd=capstone, env={**app_env, "DEPLOY_SERVER": "daphne", **env})
-
-
 def start_all(*servers):
     """Start several servers at once (each boots Django: about a second of CPU) and wait for all of them."""
     for server in servers:
@@ -83,7 +70,8 @@ class Stack:
 def deployment(app_env, capstone):
     """gunicorn and daphne serving deploy.asgi (yours) and a `celery -A deploy worker -Q default`, started
     together (three Django boots overlap) and shared by the tests. Exercise 4's tests stop them: they run last."""
-    servers = (gunicorn(app_env, capstone), daphne(app_env, capstone))
+    built = _deploy_stage().web_servers(app_env, capstone, deploy_root=target_root())
+    servers = (built["gunicorn"], built["daphne"])
     worker = CeleryWorker("deploy", queues=["default"], concurrency=1, name="default", env=app_env, cwd=capstone)
     try:
         worker.start()

@@ -72,8 +72,11 @@ class GracefulShutdown:
         if scope["type"] != "websocket":
             return await self.app(scope, receive, send)
         self._install()
-        if self.stopping:  # a connection that arrives during the drain: go elsewhere
+        if self.stopping:  # a handshake that arrives during the drain: nginx should send it elsewhere
             await receive()  # websocket.connect
+            if "websocket.http.response" in scope.get("extensions", {}):  # uvicorn: a real 503 nginx retries
+                await send({"type": "websocket.http.response.start", "status": 503, "headers": []})
+                return await send({"type": "websocket.http.response.body", "body": b"draining"})
             return await send({"type": "websocket.close", "code": going_away_code()})
 
         closed = False
