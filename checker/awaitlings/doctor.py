@@ -11,7 +11,7 @@ from urllib.parse import urlparse
 
 from . import ui
 from .course import Course
-from .i18n import _
+from .i18n import N_, _
 
 PACKAGES = ["django", "channels", "channels-redis", "daphne", "uvicorn", "celery", "redis", "httpx", "pytest",
             "pytest-asyncio", "pytest-django", "nbval", "jupyter", "matplotlib", "playwright"]
@@ -35,7 +35,7 @@ def _redis_reachable(url: str) -> bool:
 def _celery_line(url: str | None, server: str | None) -> None:
     """Start a real worker (a one-task app) on REDIS_URL or a private Redis, and round-trip a task."""
     if not (url or server):
-        _line(None, "celery worker", "not tried: no Redis to use as its broker")
+        _line(None, _("celery worker"), _("not tried: no Redis to use as its broker"))
         return
     import tempfile
     import time
@@ -59,10 +59,12 @@ def _celery_line(url: str | None, server: str | None) -> None:
                 celery_probe.app.conf.update(broker_url=broker, result_backend=broker)
                 answer = celery_probe.ping.delay().get(timeout=10)
                 worker.stop(grace=5)
-        _line(answer == "pong", "celery worker", f"started, reached {'REDIS_URL' if url else 'a private Redis'} "
-              f"and ran a task in {time.perf_counter() - started:.1f} s")
+        _line(answer == "pong", _("celery worker"),
+              (_("started, reached REDIS_URL and ran a task in {seconds} s") if url else
+               _("started, reached a private Redis and ran a task in {seconds} s")).format(
+                  seconds=f"{time.perf_counter() - started:.1f}"))
     except Exception as error:  # noqa: BLE001 - doctor reports, never crashes
-        _line(False, "celery worker", f"{type(error).__name__}: {str(error).splitlines()[0][:160]}")
+        _line(False, _("celery worker"), f"{type(error).__name__}: {str(error).splitlines()[0][:160]}")
     finally:
         if redis is not None:
             redis.stop()
@@ -110,11 +112,11 @@ def doctor(course: Course) -> int:
 
 
 HOW = {
-    "redis": "`sudo apt-get install redis-server` (or `brew install redis`), or set REDIS_URL",
-    "browser": "`sudo apt-get install chromium`",
-    "celery": "needs Redis as its broker",
-    "nginx": "`sudo apt-get install nginx` (the tests run it unprivileged; no service needed)",
-    "postgres": "optional: PostgreSQL on 127.0.0.1:5432 (or DATABASE_URL) for the capstone's PostgreSQL test",
+    "redis": N_("`sudo apt-get install redis-server` (or `brew install redis`), or set REDIS_URL"),
+    "browser": N_("`sudo apt-get install chromium` (the tests drive it headless)"),
+    "celery": N_("needs Redis as its broker"),
+    "nginx": N_("`sudo apt-get install nginx` (the tests run it unprivileged; no service needed)"),
+    "postgres": N_("optional: PostgreSQL on 127.0.0.1:5432 (or DATABASE_URL) for the capstone's PostgreSQL test"),
 }
 
 
@@ -146,13 +148,16 @@ def _postgres_reachable() -> bool:
 
 
 def _lesson_table(course: Course, available: dict[str, bool]) -> None:
-    print(ui.bold("\n  lesson                          needs                        now"))
+    heading = (_("lesson"), _("needs"), _("now"))
+    print(ui.bold("\n  " + f"{heading[0]:<31} {heading[1]:<28} {heading[2]}"))
     missing: set[str] = set()
     for lesson in course.lessons:
         needs = lesson_needs(lesson)
         lacking = [n for n in needs if not available.get(n, False)]
         missing.update(lacking)
-        state = ui.TICK + " ready" if not lacking else ui.yellow("! missing " + ", ".join(lacking))
-        print(f"  {lesson.slug:<31} {', '.join(needs) or 'nothing':<28} {state}")
+        state = ui.TICK + " " + _("ready") if not lacking else ui.yellow("! " + _("missing {services}").format(
+            services=", ".join(lacking)))
+        listed = ", ".join(needs) or _("nothing")
+        print(f"  {lesson.slug:<31} {listed:<28} {state}")
     for need in sorted(missing):
-        print(ui.dim(f"  {need}: {HOW.get(need, '')}"))
+        print(ui.dim(f"  {need}: {_(HOW[need]) if need in HOW else ''}"))

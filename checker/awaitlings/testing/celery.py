@@ -128,8 +128,8 @@ class CeleryProcess(ServerProcess):
             if found:
                 return found
             time.sleep(0.02)
-        fail(f"The {self.kind}'s log never showed {pattern!r} within {timeout:g} s.\n"
-             f"{_tail(self.output(), who=f'The {self.kind}')}")
+        fail(_("The {kind}'s log never showed {pattern} within {seconds} s.").format(
+            kind=self.kind, pattern=repr(pattern), seconds=f"{timeout:g}") + f"\n{_tail(self.output(), who=self.kind)}")
         raise AssertionError("unreachable")
 
     def __enter__(self):
@@ -336,10 +336,8 @@ def worker_log_problem(log: str, command: str = "celery worker") -> str:
         code = _source_line(last.group("file"), int(last.group("line")))
         where = " " + _("at {file} line {line}").format(file=rel, line=last.group("line")) + (
             f": `{code}`" if code else "")
-        return _("The Celery worker (`{command}`) could not start: {error}").format(command=command, error=error) + \
-            f"{where}."
-    return _("The Celery worker (`{command}`) could not start: {error}").format(command=command, error=error) + \
-        f".\n{_tail(log)}"
+        return _("`{command}` could not start: {error}").format(command=command, error=error) + f"{where}."
+    return _("`{command}` could not start: {error}").format(command=command, error=error) + f".\n{_tail(log)}"
 
 
 def _source_line(path: str, number: int) -> str:
