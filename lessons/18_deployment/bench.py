@@ -1,7 +1,8 @@
 """Rolling restart under load (course-owned): HTTP clients and WebSocket clients talk to nginx while one
 backend is restarted (SIGTERM, drain, start again). Loopback only, bounded in count and time.
 
-    python bench.py            # from lessons/18_deployment: builds the capstone, starts everything, prints figures
+    python bench.py              # from lessons/18_deployment, with your deploy files: prints the figures
+    python bench.py --solutions  # with the reference deploy files
 
 `rolling_restart()` is also what tests/test_examples.py runs, smaller."""
 
@@ -33,6 +34,7 @@ class Figures:
     ws_clients: int = 0
     ws_close_codes: Counter = field(default_factory=Counter)
     ws_reconnects: int = 0
+    ws_lost: set = field(default_factory=set)  # clients whose socket was closed or dropped at least once
     ws_resumed: set = field(default_factory=set)  # clients that echoed again after a reconnect
     ws_errors: int = 0
     restart_seconds: float = 0.0
@@ -44,7 +46,7 @@ class Figures:
             "by_server": dict(self.by_server), "p50_ms": round(lat[len(lat) // 2] * 1000, 1),
             "p99_ms": round(lat[int(len(lat) * 0.99) - 1 if len(lat) > 1 else 0] * 1000, 1),
             "ws_clients": self.ws_clients, "ws_close_codes": dict(self.ws_close_codes),
-            "ws_reconnects": self.ws_reconnects, "ws_resumed": len(self.ws_resumed),
+            "ws_reconnects": self.ws_reconnects, "ws_lost": len(self.ws_lost), "ws_resumed": len(self.ws_resumed),
             "ws_errors": self.ws_errors, "restart_seconds": round(self.restart_seconds, 2),
         }
 
@@ -87,6 +89,7 @@ async def _ws_client(url: str, number: int, stop: asyncio.Event, figures: Figure
         except (OSError, InvalidStatus, TimeoutError):
             figures.ws_errors += 1
         figures.ws_reconnects += 1
+        figures.ws_lost.add(number)
         reconnected = True
         await asyncio.sleep(0.05)
 
@@ -123,7 +126,13 @@ def main() -> None:  # pragma: no cover - a measurement, printed
     import tempfile
     from pathlib import Path
 
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    here = Path(__file__).resolve().parent
+    if "--solutions" in sys.argv:
+        from awaitlings.course import Course
+        from awaitlings.targets import build_overlay
+
+        here = build_overlay(Course().lesson("18"), "solutions")
+    sys.path.insert(0, str(here))
     from awaitlings.testing import free_port
     from awaitlings.testing.nginx import Nginx
     from awaitlings.testing.redis_server import RedisServer
@@ -132,13 +141,14 @@ def main() -> None:  # pragma: no cover - a measurement, printed
     work = Path(tempfile.mkdtemp(prefix="lesson18-bench-"))
     capstone = stage.capstone_folder(work / "capstone")
     with RedisServer(workdir=work) as redis:
-        env = stage.environment(redis_url=redis.url, database_url=f"sqlite:///{work / 'db.sqlite3'}", capstone=capstone)
-        servers = stage.web_servers(env, capstone, workers=2)
+        env = stage.environment(redis_url=redis.url, database_url=f"sqlite:///{work / 'db.sqlite3'}", capstone=capstone,
+                                deploy_root=here)
+        servers = stage.web_servers(env, capstone, workers=2, deploy_root=here)
         for server in servers.values():
             server.start()
         for server in servers.values():
             server.wait_ready()
-        site = (Path(__file__).resolve().parent / "deploy" / "nginx.conf").read_text()
+        site = (here / "deploy" / "nginx.conf").read_text()
         port = free_port()
         with Nginx(site, port=port, worker_processes=2, values={
                 "LISTEN": f"127.0.0.1:{port}", "GUNICORN": f"127.0.0.1:{servers['gunicorn'].port}",
@@ -146,7 +156,7 @@ def main() -> None:  # pragma: no cover - a measurement, printed
             for name in ("gunicorn", "daphne"):
                 figures = asyncio.run(rolling_restart(nginx.url, lambda n=name: restart_server(servers[n]),
                                                       http_clients=8, ws_clients=20, before=2.0, after=3.0))
-                print(json.dumps({"restarted": name, **figures.summary()}))
+                print(json.dumps({"restarted": name, **figures.summary()}), flush=True)
         for server in servers.values():
             server.stop()
 

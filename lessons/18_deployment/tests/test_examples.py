@@ -153,7 +153,7 @@ async def test_a_rolling_restart_under_load_fails_no_request_and_every_websocket
     assert set(summary["by_server"]) == {"gunicorn", "daphne"}, summary
     # The clients on the restarted server were told 1001 and came back; everyone echoes again.
     assert summary["ws_close_codes"].get(1001, 0) >= 1 and set(summary["ws_close_codes"]) == {1001}, summary
-    assert summary["ws_resumed"] == summary["ws_close_codes"][1001], summary
+    assert summary["ws_resumed"] == summary["ws_lost"] == summary["ws_close_codes"][1001], summary
     assert summary["ws_errors"] == 0, summary
 
 
