@@ -30,9 +30,7 @@ def snippet_lines(page: Path) -> set[str]:
 
 
 # Lessons whose Korean edition is still being written (shrinks to empty; never add to it).
-KOREAN_PENDING = {
-                  "06_async_orm_and_bridges", "07_streaming_and_sse", "08_channels_consumers",
-                  "09_channel_layers_groups", "10_websocket_security", "11_presence_and_backpressure"}
+KOREAN_PENDING: set[str] = set()
 
 
 def korean_problems(lesson: Lesson) -> list[str]:
