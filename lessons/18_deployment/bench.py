@@ -29,6 +29,7 @@ MAX_SECONDS = 60
 class Figures:
     http_ok: int = 0
     http_failed: int = 0
+    http_failures: Counter = field(default_factory=Counter)  # status code or exception name
     by_server: Counter = field(default_factory=Counter)
     latencies: list[float] = field(default_factory=list)
     ws_clients: int = 0
@@ -43,6 +44,7 @@ class Figures:
         lat = sorted(self.latencies) or [0.0]
         return {
             "http_requests": self.http_ok + self.http_failed, "http_failed": self.http_failed,
+            "http_failures": dict(self.http_failures),
             "by_server": dict(self.by_server), "p50_ms": round(lat[len(lat) // 2] * 1000, 1),
             "p99_ms": round(lat[int(len(lat) * 0.99) - 1 if len(lat) > 1 else 0] * 1000, 1),
             "ws_clients": self.ws_clients, "ws_close_codes": dict(self.ws_close_codes),
@@ -65,8 +67,10 @@ async def _http_client(url: str, stop: asyncio.Event, figures: Figures) -> None:
                     figures.latencies.append(time.perf_counter() - started)
                 else:
                     figures.http_failed += 1
-            except httpx.HTTPError:
+                    figures.http_failures[str(reply.status_code)] += 1
+            except httpx.HTTPError as error:
                 figures.http_failed += 1
+                figures.http_failures[type(error).__name__] += 1
             await asyncio.sleep(0.005)
 
 
