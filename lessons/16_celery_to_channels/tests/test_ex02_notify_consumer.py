@@ -10,7 +10,8 @@ from awaitlings.testing import fail
 
 NEEDED_BY = "Exercise 2"
 # A consumer closes stale database connections around each message, so the database must be open.
-pytestmark = pytest.mark.django_db
+# The real server boots while the in-process tests run.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("server_started")]
 
 
 def user(uid: int, name: str = "ana"):
