@@ -23,6 +23,7 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 MAX_REQUESTS_PER_CLIENT = 20_000  # bounds, whatever happens
 MAX_SECONDS = 60
+SETTLE_SECONDS = 5  # after the load: how long clients that lost their socket get to resume
 
 
 @dataclass
@@ -37,7 +38,8 @@ class Figures:
     ws_reconnects: int = 0
     ws_lost: set = field(default_factory=set)  # clients whose socket was closed or dropped at least once
     ws_resumed: set = field(default_factory=set)  # clients that echoed again after a reconnect
-    ws_errors: int = 0
+    ws_errors: int = 0  # reconnect attempts that failed (the client tries again 50 ms later)
+    ws_error_reasons: Counter = field(default_factory=Counter)  # HTTP status of a refused handshake, or exception
     restart_seconds: float = 0.0
 
     def summary(self) -> dict:
@@ -49,7 +51,7 @@ class Figures:
             "p99_ms": round(lat[int(len(lat) * 0.99) - 1 if len(lat) > 1 else 0] * 1000, 1),
             "ws_clients": self.ws_clients, "ws_close_codes": dict(self.ws_close_codes),
             "ws_reconnects": self.ws_reconnects, "ws_lost": len(self.ws_lost), "ws_resumed": len(self.ws_resumed),
-            "ws_errors": self.ws_errors, "restart_seconds": round(self.restart_seconds, 2),
+            "ws_errors": self.ws_errors, "ws_error_reasons": dict(self.ws_error_reasons), "restart_seconds": round(self.restart_seconds, 2),
         }
 
 
@@ -90,8 +92,12 @@ async def _ws_client(url: str, number: int, stop: asyncio.Event, figures: Figure
                 return
         except ConnectionClosed as closed:
             figures.ws_close_codes[closed.rcvd.code if closed.rcvd else 1006] += 1
-        except (OSError, InvalidStatus, TimeoutError):
+        except InvalidStatus as refused:
             figures.ws_errors += 1
+            figures.ws_error_reasons[str(refused.response.status_code)] += 1
+        except (OSError, TimeoutError) as error:
+            figures.ws_errors += 1
+            figures.ws_error_reasons[type(error).__name__] += 1
         figures.ws_reconnects += 1
         figures.ws_lost.add(number)
         reconnected = True
@@ -113,17 +119,39 @@ async def rolling_restart(url: str, restart, *, http_clients: int = 4, ws_client
             await asyncio.to_thread(restart)
             figures.restart_seconds = time.perf_counter() - started
             await asyncio.sleep(after)
+            # A client cut off late (just before the end) still gets its chance to come back: the figures say
+            # whether every client that lost its socket resumed, not whether it managed to before a deadline.
+            deadline = time.perf_counter() + SETTLE_SECONDS
+            while not figures.ws_lost <= figures.ws_resumed and time.perf_counter() < deadline:
+                await asyncio.sleep(0.05)
     finally:
         stop.set()
         await asyncio.gather(*tasks, return_exceptions=True)
     return figures
 
 
-def restart_server(server) -> None:
-    """SIGTERM to the main process (a deploy), wait until it has drained and exited, start it again."""
+def restart_server(server, ready_timeout: float = 30.0) -> None:
+    """One step of a rolling restart: SIGTERM to the main process (its WebSockets are told 1001, it stops
+    accepting and finishes what is in flight), wait until it has exited, start it again, and return only once
+    it answers /readyz itself. An open port is not enough: gunicorn's master listens before its workers have
+    loaded the app, and restarting the next server then would leave nobody ready to serve."""
+    stopping = time.monotonic()
     os.kill(server.process.pid, signal.SIGTERM)
     server.process.wait(timeout=30)
+    if time.monotonic() - stopping > 5:  # a drain that hangs: show what the server said while it stopped
+        tail = "\n".join(server.output().splitlines()[-15:])
+        print(f"{server.cmd[2]} took {time.monotonic() - stopping:.1f} s to stop:\n{tail}", file=sys.stderr)
     server.start().wait_ready()
+    deadline = time.monotonic() + ready_timeout
+    while True:
+        try:
+            if httpx.get(f"{server.url}/readyz", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{server.url} did not answer /readyz with 200 within {ready_timeout:.0f} s")
+        time.sleep(0.05)
 
 
 def main() -> None:  # pragma: no cover - a measurement, printed

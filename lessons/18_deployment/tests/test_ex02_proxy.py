@@ -6,14 +6,17 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import threading
 import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
 import pytest
 from websockets.asyncio.client import connect
 from websockets.exceptions import InvalidStatus
 
-from awaitlings.testing import fail
+from awaitlings.testing import fail, free_port, target_root
+from awaitlings.testing.nginx import Nginx
 
 CLIENT = "127.0.0.2"  # the tests talk to nginx from another loopback address, so "who is the client" has an answer
 
@@ -115,3 +118,71 @@ def test_idle_streams_outlive_the_ping_interval(nginx):
     if not seconds or min(seconds) <= 20:
         fail(f"proxy_read_timeout is {seconds or 'not set'}: an idle WebSocket or SSE stream is cut after it. Set it "
              "explicitly, above the servers' 20 s ping interval (and your SSE heartbeat).")
+
+
+class _Backend:
+    """A stand-in for one ASGI server: answers 200 (503 while `draining`); after `close()` it refuses
+    connections, like a server between its exit and its restart."""
+
+    def __init__(self, name: str):
+        backend = self
+        self.name, self.draining, self.hits = name, False, 0
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):
+                backend.hits += 1
+                status = 503 if backend.draining else 200
+                body = json.dumps({"server": f"{backend.name}/0"}).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.closed = False
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.address = f"127.0.0.1:{self.httpd.server_address[1]}"
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        if not self.closed:
+            self.closed = True
+            self.httpd.shutdown()
+            self.httpd.server_close()
+
+
+def test_a_server_back_from_its_drain_serves_while_the_other_restarts():
+    """A rolling restart, step by step: the first server drains (503) and comes back; a moment later the
+    second one restarts. Every request must still be answered by whichever server is up."""
+    first, second = _Backend("gunicorn"), _Backend("daphne")
+    template = (target_root() / "deploy" / "nginx.conf").read_text(encoding="utf-8")
+    first.draining = True
+    try:
+        port = free_port()
+        with Nginx(template, port=port, values={"LISTEN": f"127.0.0.1:{port}", "GUNICORN": first.address,
+                                                "DAPHNE": second.address}) as nginx:
+            codes = []
+            for _ in range(4):
+                codes.append(httpx.get(f"{nginx.url}/ops/whoami", timeout=5).status_code)
+                if first.hits:
+                    break
+            if not first.hits or not second.hits:
+                fail(f"Requests through nginx reached only one of the two servers (hits: gunicorn {first.hits}, "
+                     f"daphne {second.hits}): the upstream should hold both ${{GUNICORN}} and ${{DAPHNE}}.")
+            if codes[-1] != 200:
+                fail(f"gunicorn answered 503 while draining and the client got {codes[-1]}: nginx should retry "
+                     "such a request on the other server (proxy_next_upstream) instead of passing the 503 on.")
+            first.draining = False  # gunicorn is back ...
+            second.close()  # ... and now daphne restarts: its connections are refused
+            codes = [httpx.get(f"{nginx.url}/ops/whoami", timeout=5).status_code for _ in range(4)]
+            if codes != [200] * 4:
+                fail(f"gunicorn had answered one 503 while draining and was serving again; then daphne restarted "
+                     f"(connections refused) and nginx answered {codes} instead of 200s. nginx still counted that "
+                     "503 as a failure and kept gunicorn out of the group, so it had no server left to try "
+                     "(\"no live upstreams\"). A rolling restart needs nginx to try a server again at once.")
+    finally:
+        second.close()
+        first.close()

@@ -121,6 +121,17 @@ def test_the_dockerfile_is_slim_unprivileged_and_caches_dependencies():
     assert wanted <= listed, wanted - listed
 
 
+def test_the_channel_layer_outwaits_its_own_blocking_read(production_env):
+    """The layer waits for a consumer's next message with a blocking read of 5 s; a socket timeout of 5 s
+    (redis-py's default) lets an idle consumer die with "Timeout reading from ..." and close its WebSocket
+    with 1011. deploy.settings points the layer at REDIS_URL and must keep a longer timeout."""
+    from channels_redis.core import RedisChannelLayer
+
+    hosts = load("deploy.settings").CHANNEL_LAYERS["default"]["CONFIG"]["hosts"]
+    timeouts = [host.get("socket_timeout") if isinstance(host, dict) else None for host in hosts]
+    assert timeouts and all(t and t > RedisChannelLayer.brpop_timeout for t in timeouts), hosts
+
+
 @pytest.fixture
 def rolling(app_env, capstone):
     from deploy import stage

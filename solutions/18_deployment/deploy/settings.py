@@ -93,8 +93,10 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # several processes shar
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE",
                                        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
-# The capstone built these from its own REDIS_URL default: point them at the checked one.
-CHANNEL_LAYERS["default"]["CONFIG"]["hosts"] = [REDIS_URL]
+# The capstone built these from its own REDIS_URL default: point them at the checked one. Keep the socket
+# timeout above the layer's 5 s blocking read (BZPOPMIN): redis-py's default is 5 s too, and an idle consumer
+# then dies with "Timeout reading from ..." (its WebSocket closed with 1011).
+CHANNEL_LAYERS["default"]["CONFIG"]["hosts"] = [{"address": REDIS_URL, "socket_timeout": 30}]
 CELERY_BROKER_URL = CELERY_RESULT_BACKEND = REDIS_URL
 # --8<-- [end:apply]
 
