@@ -30,6 +30,8 @@ check: $(STAMP)
 watch: $(STAMP)
 	@$(BIN)/awaitlings watch
 
+# The course site on http://127.0.0.1:8000. Its first build executes every notebook (a few minutes); live
+# reloads reuse those outputs while a notebook file is unchanged. `mkdocs build --strict` always runs them afresh.
 site: $(STAMP)
 	$(BIN)/mkdocs serve
 

@@ -23,7 +23,8 @@ NOTEBOOKS = sorted(path.stem for path in (REPO / "notebooks").glob("*.ipynb"))
 # matplotlib); every other notebook page must show at least one image.
 NOTEBOOKS_WITHOUT_PLOTS: set[str] = set()
 TITLE = re.compile(r"^(\d\d) · (\S.*)$")
-IMAGE = re.compile(r'<img[^>]+src="data:image/(png|svg\+xml|jpeg)|<svg[\s>]')
+OUTPUT = re.compile(r'<div class="jp-Rendered\w+ jp-OutputArea-output')  # a cell output (not the stylesheet)
+IMAGE = re.compile(r'<div class="jp-RenderedImage jp-OutputArea-output|<div class="jp-RenderedSVG jp-OutputArea-output')
 
 
 class _Loader(yaml.SafeLoader):
@@ -126,7 +127,7 @@ def test_every_notebook_page_shows_the_executed_notebook_with_its_plots(built_si
     site, _ = built_site
     for name in NOTEBOOKS:
         html = _page(site, name, prefix)
-        assert "jp-OutputArea-output" in html, f"{prefix}/notebooks/{name}: no cell output on the page"
+        assert OUTPUT.search(html), f"{prefix}/notebooks/{name}: no cell output on the page"
         if name not in NOTEBOOKS_WITHOUT_PLOTS:
             assert IMAGE.search(html), f"{prefix}/notebooks/{name}: no image output (plot) on the page"
 
