@@ -211,14 +211,19 @@ def postgres_admin():
         pytest.skip(message.splitlines()[0])
 
 
-def test_the_key_flow_on_postgresql_in_a_database_of_its_own(redis_url, tmp_path):
+def test_the_key_flow_on_postgresql_in_a_database_of_its_own(tmp_path):
     """Login, /ws/notify/, POST → 202 → a reports worker → pdf_ready → download, on PostgreSQL."""
     from awaitlings.testing.celery import CeleryWorker
+    from awaitlings.testing.redis_server import RedisServer
 
     admin = postgres_admin()
     name = f"awaitlings_capstone_{secrets.token_hex(4)}"
     admin.execute(f'CREATE DATABASE "{name}"')
     url = POSTGRES_URL.rsplit("/", 1)[0] + f"/{name}"
+    # A Redis of its own: on the run's Redis, the session's worker (on the SQLite test database) could take
+    # this report from the queue and never find its row.
+    redis = RedisServer(workdir=tmp_path).start()
+    redis_url = redis.url
     env = {"DATABASE_URL": url, "REDIS_URL": redis_url, "CELERY_BROKER_URL": redis_url,
            "CELERY_RESULT_BACKEND": redis_url, "MEDIA_ROOT": str(tmp_path / "media")}
     try:
@@ -230,6 +235,7 @@ def test_the_key_flow_on_postgresql_in_a_database_of_its_own(redis_url, tmp_path
     finally:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.close()
+        redis.stop()
 
 
 async def key_flow(server, worker) -> None:
