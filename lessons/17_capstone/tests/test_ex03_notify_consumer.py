@@ -53,13 +53,14 @@ async def test_a_visitor_who_is_not_logged_in_gets_no_notification_socket(socket
             closed = await socket.receive_output(timeout=2)
             if closed.get("type") != "websocket.close":
                 fail(f"A visitor who isn't logged in kept a notification socket open (it got {closed}).")
+        await socket.disconnect(timeout=1)  # Channels calls disconnect() on a refused socket too
     except asyncio.TimeoutError:
         fail("A visitor who isn't logged in got a notification socket that stayed open: refuse it or close it.")
     except Exception as error:  # noqa: BLE001
         fail(f"Refusing a visitor who isn't logged in raised {type(error).__name__}: {error}. A refused socket "
              "still gets disconnect() called: it never joined a group.")
     finally:
-        await socket.disconnect()
+        await quietly_closed(socket)
 
 
 @pytest.mark.django_db(transaction=True)
