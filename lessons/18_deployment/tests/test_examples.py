@@ -169,6 +169,8 @@ async def test_a_rolling_restart_under_load_fails_no_request_and_every_websocket
 
 
 def test_flower_watches_the_workers_on_the_broker(app_env, capstone, worker):
+    if worker.process is None or worker.process.poll() is not None:  # exercise 4's cold shutdown stopped it
+        worker.start().wait_ready()
     port = free_port()
     flower = subprocess.Popen([sys.executable, "-m", "celery", "-A", "deploy", "flower", "--address=127.0.0.1",
                                f"--port={port}"], cwd=capstone, env={**os.environ, **app_env,
