@@ -26,7 +26,10 @@ if REDIS_URL:
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             # capacity: messages waiting per channel before group_send starts dropping (default 100).
-            "CONFIG": {"hosts": [REDIS_URL], "capacity": 100, "expiry": 60, "prefix": "lesson11"},
+            # socket_timeout: redis-py 8 defaults to 5 s, the layer's own blocking wait for the next message,
+            # so an idle connection would die with "Timeout reading from ...".
+            "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": 30}], "capacity": 100, "expiry": 60,
+                       "prefix": "lesson11"},
         }
     }
 else:

@@ -78,7 +78,9 @@ else:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [CHANNELS_REDIS_URL]},  # a list, even for one Redis
+            # A list, even for one Redis. socket_timeout: redis-py 8 defaults to 5 s, the layer's own blocking
+            # wait for the next message, so an idle connection would die with "Timeout reading from ...".
+            "CONFIG": {"hosts": [{"address": CHANNELS_REDIS_URL, "socket_timeout": 30}]},
         }
     }
 # --8<-- [end:layers]

@@ -16,8 +16,10 @@ def channel_layers(env) -> dict:
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {
-                # A list: a bare string raises "You must pass a list of Redis hosts".
-                "hosts": [redis_url],
+                # A list: a bare string raises "You must pass a list of Redis hosts". redis-py 8 reads with
+                # a 5 s socket timeout by default, exactly the layer's blocking wait for the next message:
+                # an idle connection would die with "Timeout reading from ...", so give reads more room.
+                "hosts": [{"address": redis_url, "socket_timeout": 30}],
                 # Both are the defaults, written out because they decide what gets dropped:
                 # at most 100 queued messages per channel, each kept at most 60 s.
                 "capacity": 100,
