@@ -98,18 +98,19 @@ def test_getting_started_sample_comes_from_a_real_check():
 
 
 @pytest.fixture(scope="module")
-def built_site(tmp_path_factory) -> tuple[Path, str]:
+def built_site(tmp_path_factory) -> tuple[Path, str, dict]:
+    config = _config()  # as the build reads it (mkdocs.yml may change while the build runs)
     site = tmp_path_factory.mktemp("site") / "site"
     mkdocs = Path(sys.executable).with_name("mkdocs")
     run = subprocess.run([str(mkdocs), "build", "--strict", "--site-dir", str(site)],
                          cwd=REPO, capture_output=True, text=True, timeout=2400,
                          env={**os.environ, "NO_MKDOCS_2_WARNING": "1", "AWAITLINGS_WARM": "0"})
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-5000:]
-    return site, run.stdout + run.stderr
+    return site, run.stdout + run.stderr, config
 
 
 def test_site_builds_strictly(built_site):
-    site, _ = built_site
+    site, _, _ = built_site
     assert (site / "lessons" / LESSONS[0] / "index.html").exists()
     assert (site / "ko" / "lessons" / LESSONS[0] / "index.html").exists()
 
@@ -124,7 +125,7 @@ def _page(site: Path, name: str, prefix: str = "") -> str:
 
 @pytest.mark.parametrize("prefix", ["", "ko"])
 def test_every_notebook_page_shows_the_executed_notebook_with_its_plots(built_site, prefix):
-    site, _ = built_site
+    site, _, _ = built_site
     for name in NOTEBOOKS:
         html = _page(site, name, prefix)
         assert OUTPUT.search(html), f"{prefix}/notebooks/{name}: no cell output on the page"
@@ -133,7 +134,7 @@ def test_every_notebook_page_shows_the_executed_notebook_with_its_plots(built_si
 
 
 def test_each_notebook_runs_once_per_build(built_site):
-    _, log = built_site
+    _, log, _ = built_site
     for name in NOTEBOOKS:
         runs = re.findall(rf"executed {re.escape(name)}\.ipynb in", log)
         assert len(runs) == 1, f"{name} executed {len(runs)} times in one build"
@@ -141,8 +142,8 @@ def test_each_notebook_runs_once_per_build(built_site):
 
 def test_notebook_nav_titles_on_the_built_site_are_the_nav_titles(built_site):
     """mkdocs-jupyter would retitle a page after the notebook's first heading; the nav keeps mkdocs.yml's."""
-    site, _ = built_site
-    expected = {f"notebooks/{Path(path).stem}/": title for title, path in _section(_config(), "Notebooks")}
+    site, _, config = built_site
+    expected = {f"notebooks/{Path(path).stem}/": title for title, path in _section(config, "Notebooks")}
     html = (site / "glossary" / "index.html").read_text(encoding="utf-8")  # built after every notebook
     links = dict(re.findall(r'href="\.\./(notebooks/[^"]+/)"[^>]*>\s*<span class="md-ellipsis">\s*(.*?)\s*</span>',
                             html, flags=re.S))
@@ -150,7 +151,7 @@ def test_notebook_nav_titles_on_the_built_site_are_the_nav_titles(built_site):
 
 
 def test_getting_started_pages_show_the_real_check_output(built_site):
-    site, _ = built_site
+    site, _, _ = built_site
     en = (site / "getting-started" / "index.html").read_text(encoding="utf-8")
     ko = (site / "ko" / "getting-started" / "index.html").read_text(encoding="utf-8")
     assert "01_sync_vs_async — Sync vs async: the event loop" in en
