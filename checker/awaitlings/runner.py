@@ -309,7 +309,7 @@ def check_lesson(lesson: Lesson, target: str = "learner", exercises: list[str] |
     Lesson tests mostly wait (sleeps, sockets), so two processes on two cores answer sooner than one;
     each exercise still runs wholly inside one process, so results are the same as `run_lesson`'s."""
     selected = [ex.id for ex in lesson.exercises if not exercises or ex.id in exercises]
-    if jobs < 2 or len(selected) < 2 or lesson.meta.get("parallel_check") is False:
+    if jobs < 2 or len(selected) < 2 or not lesson.parallel_check:
         return run_lesson(lesson, target, exercises=selected, verbose=verbose, launch=launch)
     import threading
     from concurrent.futures import ThreadPoolExecutor

@@ -243,7 +243,7 @@ def _storm_over() -> None:
 
 
 def _hidden_exercises(lesson) -> set[str]:
-    return {raw.get("id") for raw in lesson.meta.get("exercises", []) if raw.get("hidden")}
+    return {ex.id for ex in lesson.exercises if ex.hidden}
 
 
 def _canary() -> None:
