@@ -1,24 +1,18 @@
 """The awaitlings pytest plugin.
 
-It points a lesson's tests at the files under test (the learner's folder, the solutions, the starters
-or a submission), maps tests to exercises, enforces per-test time limits, turns failures into short
-teaching messages (with asyncio-aware diagnostics), and writes one JSON line per test for the CLI.
+It reads the run's spec (protocol.RunSpec: from the runner, or built from its options under plain
+pytest), points the lesson's tests at the files under test (session.py), maps tests to exercises,
+enforces per-test time limits, turns failures into short teaching messages (with asyncio-aware
+diagnostics), and reports one event per line (protocol.py). The fixtures every lesson gets (Redis,
+a browser, the target folder) come from awaitlings.testing.fixtures, registered below.
 It stays inert unless the run targets exactly one lesson."""
 
 from __future__ import annotations
 
 import gc
-import hashlib
-import hmac
-import itertools
-import json
 import logging
 import os
-import shutil
 import signal
-import subprocess
-import sys
-import threading
 import time
 import warnings
 from pathlib import Path
@@ -29,13 +23,14 @@ from . import leanstack
 
 leanstack.install()  # before diagnostics (or anything) imports asyncio: see leanstack.py
 
-from . import diagnostics  # noqa: E402
-from .course import Course, CourseError, Lesson, lesson_of_path
-from .targets import LEARNER, target_root
+from . import diagnostics, protocol  # noqa: E402
+from .course import Course, CourseError, Lesson, lesson_of_path  # noqa: E402
+from .session import EXERCISE_KEY, LessonSession, active  # noqa: E402
+from .targets import LEARNER  # noqa: E402
 
-EXERCISE_KEY = pytest.StashKey[str]()
-LIMIT_KEY = pytest.StashKey[float]()
-SETUP_GRACE = 30.0  # session fixtures (servers, Redis) may start during a test's setup
+pytest_plugins = ["awaitlings.testing.fixtures"]
+
+SESSION_KEY = pytest.StashKey[LessonSession]()
 
 
 class ExerciseTimeout(BaseException):
@@ -43,6 +38,7 @@ class ExerciseTimeout(BaseException):
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
+    # For plain `pytest lessons/NN_topic`; a run started by the runner gets all of this in its RunSpec.
     group = parser.getgroup("awaitlings")
     group.addoption(
         "--awaitlings-target",
@@ -73,101 +69,37 @@ def _lesson_from_args(args: list[str], course: Course) -> Lesson | None:
     return course.lesson(slugs.pop()) if slugs else None
 
 
-class LessonSession:
-    """State of one lesson run: where the files under test are, and the report being written."""
-
-    def __init__(self, config: pytest.Config, lesson: Lesson, target: str) -> None:
-        self.config = config
-        self.lesson = lesson
-        self.target = target
-        self.root, self.is_overlay = target_root(lesson, target)
-        self.report = _open_report(getattr(config.known_args_namespace, "awaitlings_report", None))
-        self._sign = _report_signer()
-        self._emit_lock = threading.Lock()
-        self.results: dict[str, dict] = {}
-
-    def activate(self) -> None:
-        root = str(self.root)
-        sys.path.insert(0, root)
-        os.environ["AWAITLINGS_TARGET_ROOT"] = root
-        os.environ["AWAITLINGS_LESSON_ROOT"] = str(self.lesson.path)
-        # Child processes (servers, spawn-started workers) import the same files under test.
-        os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH", "")) if p)
-        # Debug mode makes asyncio report callbacks that block the loop (see diagnostics.py).
-        os.environ["PYTHONASYNCIODEBUG"] = "1"
-        if self.lesson.django_settings:
-            os.environ["DJANGO_SETTINGS_MODULE"] = self.lesson.django_settings
-
-    def exercise_files(self, ex_id: str) -> list[Path]:
-        try:
-            return [self.root / rel for rel in self.lesson.exercise(ex_id).files]
-        except CourseError:
-            return []
-
-    def emit(self, record: dict) -> None:
-        if self.report:
-            with self._emit_lock:
-                line = json.dumps(record)
-                self.report.write((self._sign(line) if self._sign else line) + "\n")
-
-    def close(self) -> None:
-        if self.report:
-            self.report.close()
-        if self.is_overlay:
-            shutil.rmtree(self.root, ignore_errors=True)
-
-
-def _open_report(path: str | None):
-    """The report stream: a pipe a grader passes as an inherited fd (AWAITLINGS_REPORT_FD, so the code
-    under test has no path to it), else the --awaitlings-report file."""
-    fd = os.environ.pop("AWAITLINGS_REPORT_FD", None)
-    if fd:
-        os.set_inheritable(int(fd), False)  # servers and workers the tests start don't get it
-        return os.fdopen(int(fd), "w", encoding="utf-8", buffering=1)
-    return open(path, "a", encoding="utf-8", buffering=1) if path else None
-
-
-def _report_signer():
-    """Batch grading (awaitlings.grading) passes a per-run secret through a pipe (AWAITLINGS_REPORT_KEY_FD,
-    read once and closed before any test runs). Each report line then reads `<hmac> <seq> <json>`, so lines
-    the code under test forges, replays or garbles are rejected by the grader."""
-    fd = os.environ.pop("AWAITLINGS_REPORT_KEY_FD", None)
-    if not fd:
-        return None
-    with os.fdopen(int(fd), "rb") as pipe:
-        key = pipe.read(64)
-    counter = itertools.count()
-
-    def sign(line: str) -> str:
-        body = f"{next(counter)} {line}"
-        return hmac.new(key, body.encode(), hashlib.sha256).hexdigest() + " " + body
-
-    return sign
-
-
-@pytest.hookimpl(tryfirst=True)
-def pytest_load_initial_conftests(early_config: pytest.Config, parser: pytest.Parser, args: list[str]) -> None:
+def _spec_from_options(early_config: pytest.Config, args: list[str]) -> protocol.RunSpec | None:
+    """Plain pytest: the lesson from the paths given, the rest from the plugin's options."""
     try:
         course = Course()
     except CourseError:
-        return
+        return None
     try:
         lesson = _lesson_from_args(args, course)
     except CourseError as error:
         raise pytest.UsageError(str(error)) from None
     if lesson is None:
-        return
+        return None
     known = early_config.known_args_namespace
-    target = getattr(known, "awaitlings_target", None) or LEARNER
+    return protocol.RunSpec.for_lesson(
+        lesson, target=getattr(known, "awaitlings_target", None) or LEARNER,
+        exercises=tuple(getattr(known, "awaitlings_exercise", None) or ()),
+        report=getattr(known, "awaitlings_report", None) or "",
+        timeouts=not getattr(known, "awaitlings_no_timeout", False))
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_load_initial_conftests(early_config: pytest.Config, parser: pytest.Parser, args: list[str]) -> None:
+    spec = protocol.RunSpec.take_from_env() or _spec_from_options(early_config, args)
+    if spec is None:
+        return
     try:
-        session = LessonSession(early_config, lesson, target)
+        session = LessonSession(spec)
     except CourseError as error:
         raise pytest.UsageError(f"awaitlings: {error}") from None
     session.activate()
     early_config.stash[SESSION_KEY] = session
-
-
-SESSION_KEY = pytest.StashKey[LessonSession]()
 
 
 def _session(config: pytest.Config) -> LessonSession | None:
@@ -182,7 +114,7 @@ def pytest_configure(config: pytest.Config) -> None:
 def pytest_unconfigure(config: pytest.Config) -> None:
     session = _session(config)
     if session:
-        session.emit({"event": "done"})
+        session.emit(protocol.Done())
         session.close()
 
 
@@ -202,51 +134,31 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     session = _session(config)
     if not session:
         return
-    only = set(config.getoption("--awaitlings-exercise"))
+    only, done = set(session.spec.exercises), set(session.spec.skip)
     kept, dropped = [], []
-    limits = {ex.id: ex.time_limit for ex in session.lesson.exercises}
     for item in items:
         ex_id = _exercise_of(item, session.lesson)
         item.stash[EXERCISE_KEY] = ex_id
-        item.stash[LIMIT_KEY] = limits.get(ex_id, session.lesson.example_time_limit)
-        (kept if not only or ex_id in only else dropped).append(item)
+        wanted = (not only or ex_id in only) and item.nodeid not in done
+        (kept if wanted else dropped).append(item)
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = kept
-    session.emit({"event": "collected", "tests": [[i.nodeid, i.stash[EXERCISE_KEY]] for i in items]})
+    session.emit(protocol.Collected(tests=[[i.nodeid, i.stash[EXERCISE_KEY]] for i in items]))
 
 
 def pytest_collectreport(report: pytest.CollectReport) -> None:
     if report.failed:
-        session = _active_session()
+        session = active()
         if session:
-            session.emit(
-                {
-                    "event": "collect_error",
-                    "nodeid": report.nodeid,
-                    "message": diagnostics.short_text(str(report.longrepr), 2000),
-                }
-            )
-
-
-_current_config: pytest.Config | None = None
-
-
-def _active_session() -> LessonSession | None:
-    """The lesson session, for hooks that get no config (log start/finish, collection reports)."""
-    return _session(_current_config) if _current_config else None
-
-
-@pytest.hookimpl(tryfirst=True)
-def pytest_sessionstart(session: pytest.Session) -> None:
-    global _current_config
-    _current_config = session.config
+            session.emit(protocol.CollectError(nodeid=report.nodeid,
+                                               message=diagnostics.short_text(str(report.longrepr), 2000)))
 
 
 def pytest_runtest_logstart(nodeid: str, location) -> None:
-    session = _active_session()
+    session = active()
     if session:
-        session.emit({"event": "start", "nodeid": nodeid, "time": time.time()})
+        session.emit(protocol.Start(nodeid=nodeid, time=time.time()))
 
 
 # --- time limits -------------------------------------------------------------------------------------
@@ -255,16 +167,16 @@ def pytest_runtest_logstart(nodeid: str, location) -> None:
 class _Alarm:
     """SIGALRM-based limit for one test phase. On expiry, snapshot where the code is stuck, then raise."""
 
-    def __init__(self, item: pytest.Item, seconds: float, phase: str) -> None:
-        self.item = item
-        self.seconds = seconds
-        self.phase = phase
-        self.usable = hasattr(signal, "setitimer") and not item.config.getoption("--awaitlings-no-timeout")
+    PHASES = {"setup": "while preparing the test", "call": "running the test", "teardown": "cleaning up after the test"}
+
+    def __init__(self, session: LessonSession, item: pytest.Item, phase: str) -> None:
+        self.session = session
+        self.seconds = session.spec.alarm(item.stash.get(EXERCISE_KEY, "lesson"), phase)
+        self.phase = self.PHASES[phase]
+        self.usable = hasattr(signal, "setitimer") and session.spec.timeouts
 
     def _fire(self, signum, frame) -> None:
-        session = _session(self.item.config)
-        root = session.root if session else Path.cwd()
-        where = diagnostics.stuck_report(root, frame)
+        where = diagnostics.stuck_report(self.session.root, frame)
         raise ExerciseTimeout(f"timed out after {self.seconds:g} s ({self.phase}).{where}")
 
     def __enter__(self) -> _Alarm:
@@ -279,30 +191,27 @@ class _Alarm:
             signal.signal(signal.SIGALRM, self.previous)
 
 
-def _limit(item: pytest.Item) -> float:
-    return item.stash.get(LIMIT_KEY, 10.0)
-
-
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_setup(item: pytest.Item):
-    if not _session(item.config):
+    session = _session(item.config)
+    if not session:
         return (yield)
-    with _Alarm(item, _limit(item) + SETUP_GRACE, "while preparing the test"):
+    with _Alarm(session, item, "setup"):
         return (yield)
 
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item: pytest.Item):
-    if not _session(item.config):
-        return (yield)
     session = _session(item.config)
-    session.emit({"event": "call", "nodeid": item.nodeid})
+    if not session:
+        return (yield)
+    session.emit(protocol.Call(nodeid=item.nodeid))
     watcher = diagnostics.LoopWatcher()
     item.stash[WATCHER_KEY] = watcher
     with watcher, warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", RuntimeWarning)
         try:
-            with _Alarm(item, _limit(item), "running the test"):
+            with _Alarm(session, item, "call"):
                 return (yield)
         except BaseException:
             # A never-awaited coroutine caught in a reference cycle warns only when collected; the
@@ -315,9 +224,10 @@ def pytest_runtest_call(item: pytest.Item):
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_teardown(item: pytest.Item, nextitem):
-    if not _session(item.config):
+    session = _session(item.config)
+    if not session:
         return (yield)
-    with _Alarm(item, _limit(item) + 5, "cleaning up after the test"):
+    with _Alarm(session, item, "teardown"):
         return (yield)
 
 
@@ -333,107 +243,30 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     session = _session(item.config)
     if not session:
         return report
-    state = session.results.setdefault(
-        item.nodeid,
-        {
-            "event": "result",
-            "nodeid": item.nodeid,
-            "exercise": item.stash.get(EXERCISE_KEY, "lesson"),
-            "name": item.name,
-            "outcome": "passed",
-            "message": "",
-            "details": "",
-            "duration": 0.0,
-        },
-    )
-    state["duration"] += call.duration
-    if report.skipped and state["outcome"] == "passed":
-        state["outcome"] = "skipped"
+    state = session.results.get(item.nodeid)
+    if state is None:
+        state = session.results[item.nodeid] = protocol.TestResult(
+            nodeid=item.nodeid, name=item.name, exercise=item.stash.get(EXERCISE_KEY, "lesson"), outcome="passed")
+    state.duration += call.duration
+    if report.skipped and state.outcome == "passed":
+        state.outcome = "skipped"
         longrepr = report.longrepr
-        state["message"] = longrepr[2] if isinstance(longrepr, tuple) else str(longrepr)
-    elif report.failed and state["outcome"] != "failed":
-        state["outcome"] = "failed"
+        state.message = longrepr[2] if isinstance(longrepr, tuple) else str(longrepr)
+    elif report.failed and state.outcome != "failed":
+        state.outcome = "failed"
         watcher = item.stash.get(WATCHER_KEY, None)
-        state["message"] = diagnostics.explain(
-            call.excinfo, session.root, watcher, call.when, session.exercise_files(state["exercise"])
-        )
-        state["details"] = diagnostics.short_text(str(report.longrepr), 20_000)
+        state.message = diagnostics.explain(call.excinfo, session.root, watcher, call.when,
+                                            session.exercise_files(state.exercise))
+        state.details = diagnostics.short_text(str(report.longrepr), 20_000)
         if report.capstdout or report.capstderr:
-            state["output"] = diagnostics.short_text(report.capstdout + report.capstderr, 4_000)
+            state.output = diagnostics.short_text(report.capstdout + report.capstderr, 4_000)
     return report
 
 
 def pytest_runtest_logfinish(nodeid: str, location) -> None:
-    session = _active_session()
+    session = active()
     if session and nodeid in session.results:
         session.emit(session.results[nodeid])
-
-
-# --- services ----------------------------------------------------------------------------------------
-
-
-def _unavailable(what: str, how: str) -> None:
-    message = f"needs {what}: {how}"
-    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-        pytest.fail(f"{message} (CI must provide every service; a skip here would hide a failure)", pytrace=False)
-    pytest.skip(message)
-
-
-@pytest.fixture(scope="session")
-def redis_url():
-    """$REDIS_URL, or a private redis-server on a free port for this session (never the learner's data)."""
-    if os.environ.get("REDIS_URL"):
-        yield os.environ["REDIS_URL"]
-        return
-    binary = shutil.which("redis-server")
-    if not binary:
-        _unavailable(
-            "Redis",
-            "install it (`sudo apt-get install redis-server`, `brew install redis`) or run "
-            "`docker compose -f docker/compose.yml up -d redis` and set REDIS_URL=redis://127.0.0.1:6379/0",
-        )
-    from .testing import free_port, wait_for_port
-
-    port = free_port()
-    workdir = Path(os.environ.get("TMPDIR", "/tmp"))
-    process = subprocess.Popen(
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-         "--dir", str(workdir), "--daemonize", "no", "--loglevel", "warning"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    try:
-        wait_for_port(port, 10, process=process)
-        yield f"redis://127.0.0.1:{port}/0"
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            process.kill()
-
-
-@pytest.fixture(scope="session")
-def chromium_path():
-    """Debian's chromium for Playwright (never a browser downloaded by a tool)."""
-    path = os.environ.get("AWAITLINGS_CHROMIUM") or next(
-        (p for p in ("/usr/bin/chromium", "/usr/bin/chromium-browser") if os.path.exists(p)),
-        shutil.which("chromium") or shutil.which("chromium-browser"),
-    )
-    if not path:
-        _unavailable("a Chromium browser", "`sudo apt-get install chromium` (or set AWAITLINGS_CHROMIUM)")
-    try:
-        import playwright  # noqa: F401
-    except ImportError:
-        _unavailable("Playwright for Python", "`pip install playwright` (no `playwright install` needed)")
-    return path
-
-
-@pytest.fixture
-def target_folder() -> Path:
-    """The folder holding the files under test."""
-    return Path(os.environ["AWAITLINGS_TARGET_ROOT"])
 
 
 logging.getLogger("asyncio").setLevel(logging.WARNING)

@@ -160,8 +160,10 @@ def _child(request: dict, fds: list[int], keep_out: list[int]) -> None:
             jail._mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
         adopt_environment(request["env"])
         # The pipes arrived under new numbers.
-        os.environ["AWAITLINGS_REPORT_FD"] = str(report_fd)
-        os.environ["AWAITLINGS_REPORT_KEY_FD"] = str(key_fd)
+        from awaitlings import protocol
+
+        spec = protocol.RunSpec.from_json(os.environ[protocol.ENV])
+        os.environ[protocol.ENV] = spec.replace(report_fd=report_fd, key_fd=key_fd).to_json()
         os.chdir(request["cwd"])
         problems = jail.setup(request["spec"])
         if problems:

@@ -1,22 +1,32 @@
-"""Helpers for lesson tests: load the learner's module, require a function, time concurrent code,
-start real servers. Every failure is an `ExerciseProblem` whose message is shown to the learner as is,
-so write it as a sentence: what was expected, what happened."""
+"""Helpers for lesson tests, like `channels.testing` for Channels: import them from here.
+
+    core.py       load(the learner's module), need(a name in it), fail(a sentence): ExerciseProblem
+    timing.py     Stopwatch, expect_concurrent, expect_waves (bounded concurrency), CPU time: checks a
+                  busy machine can't fool
+    services.py   free ports, ServerProcess (a real server on loopback), RedisServer (stoppable), the
+                  browser; `unavailable` skips locally and fails under CI
+    websocket.py  one WebSocket test client for every Channels lesson (in-process or a real server)
+    fixtures.py   the fixtures every lesson gets (the plugin registers it): redis_url, private_redis,
+                  chromium_path, target_folder, ws, fresh_channel_layer
+
+Every failure is an `ExerciseProblem` whose message is shown to the learner as is, so write it as a
+sentence: what was expected, what happened. Nothing here imports the grading package."""
 
 from __future__ import annotations
 
-import asyncio
-import importlib
-import inspect
-import os
-import shlex
-import socket
-import subprocess
-import sys
-import time
-import traceback
-from collections.abc import Sequence
-from pathlib import Path
-from types import ModuleType
+from .core import ExerciseProblem, fail, lesson_root, load, need, target_root
+from .services import (
+    RedisServer,
+    ServerProcess,
+    await_port,
+    find_chromium,
+    free_port,
+    redis_binary,
+    unavailable,
+    wait_for_port,
+)
+from .timing import CpuHere, Stopwatch, cpu_cost, cpu_here, expect_concurrent, expect_waves
+from .websocket import WebSocketClient, WebSocketClients
 
 __all__ = [
     "ExerciseProblem",
@@ -25,264 +35,20 @@ __all__ = [
     "need",
     "Stopwatch",
     "expect_concurrent",
+    "expect_waves",
+    "CpuHere",
+    "cpu_here",
+    "cpu_cost",
     "target_root",
     "lesson_root",
     "free_port",
     "wait_for_port",
+    "await_port",
     "ServerProcess",
+    "RedisServer",
+    "redis_binary",
+    "find_chromium",
+    "unavailable",
+    "WebSocketClient",
+    "WebSocketClients",
 ]
-
-
-class ExerciseProblem(AssertionError):
-    """A failed expectation, phrased for the learner."""
-
-
-def fail(message: str) -> None:
-    raise ExerciseProblem(message)
-
-
-def target_root() -> Path:
-    """The folder holding the files under test (the learner's lesson folder, or an overlay)."""
-    env = os.environ.get("AWAITLINGS_TARGET_ROOT")
-    if not env:
-        raise RuntimeError("awaitlings plugin is not active: run tests through `awaitlings check` or pytest")
-    return Path(env)
-
-
-def lesson_root() -> Path:
-    """The course's own lesson folder (fixtures, servers and settings live here)."""
-    return Path(os.environ["AWAITLINGS_LESSON_ROOT"])
-
-
-def _display(path: str | os.PathLike) -> str:
-    try:
-        return str(Path(path).resolve().relative_to(target_root()))
-    except (ValueError, RuntimeError):
-        return str(path)
-
-
-def _module_file(name: str) -> str:
-    return name.replace(".", "/") + ".py"
-
-
-def load(name: str) -> ModuleType:
-    """Import the learner's module `name` (e.g. "ex01_gather" or "shop.views") from the target folder.
-
-    Import problems become one clear sentence instead of a traceback."""
-    if name in sys.modules:
-        return sys.modules[name]
-    filename = _module_file(name)
-    try:
-        return importlib.import_module(name)
-    except SyntaxError as error:
-        where = f"{_display(error.filename or filename)} line {error.lineno}"
-        sys.modules.pop(name, None)
-        fail(f"{where} has a syntax error: {error.msg}. Python could not read the file, so nothing in it ran.")
-    except SystemExit as error:
-        sys.modules.pop(name, None)
-        fail(f"{filename} called sys.exit({error.code!r}) while being imported. Keep top-level code to definitions.")
-    except ModuleNotFoundError as error:
-        sys.modules.pop(name, None)
-        if error.name == name or name.startswith(f"{error.name}."):
-            fail(f"Can't find {filename} in {target_root()}. Did you rename or move it?")
-        fail(f"{filename} imports {error.name!r}, which isn't installed or doesn't exist: {error}")
-    except Exception as error:  # noqa: BLE001 - any import-time crash is the learner's to see
-        sys.modules.pop(name, None)
-        frame = _last_learner_frame(error)
-        fail(f"Importing {filename} raised {type(error).__name__}: {error}{frame}")
-    raise AssertionError("unreachable")
-
-
-def _last_learner_frame(error: BaseException) -> str:
-    try:
-        root = str(target_root())
-    except RuntimeError:
-        return ""
-    frames = [f for f in traceback.extract_tb(error.__traceback__) if f.filename.startswith(root)]
-    if not frames:
-        return ""
-    frame = frames[-1]
-    return f" (at {_display(frame.filename)} line {frame.lineno}: {(frame.line or '').strip()})"
-
-
-_KINDS = {
-    "coroutine function": (inspect.iscoroutinefunction, "async def {name}(...)"),
-    "async generator": (inspect.isasyncgenfunction, "async def {name}(...) with `yield` in it"),
-    "function": (callable, "def {name}(...)"),
-    "class": (inspect.isclass, "class {name}"),
-    "value": (lambda obj: True, "{name} = ..."),
-}
-
-
-def need(module: ModuleType, name: str, kind: str = "function"):
-    """Return `module.name`, failing with a clear message when it is missing or of the wrong kind."""
-    check, shape = _KINDS[kind]
-    filename = _display(module.__file__ or _module_file(module.__name__))
-    if not hasattr(module, name):
-        fail(f"MISSING: {filename} should define `{shape.format(name=name)}`, but there is no `{name}` in it.")
-    obj = getattr(module, name)
-    if not check(obj):
-        actual = "a plain `def`" if inspect.isfunction(obj) else type(obj).__name__
-        fail(f"`{name}` in {filename} should be `{shape.format(name=name)}` ({kind}), but it is {actual}.")
-    return obj
-
-
-class Stopwatch:
-    """Measure wall time of a block: `with Stopwatch() as sw: ...` or `async with`."""
-
-    def __init__(self) -> None:
-        self.started = 0.0
-        self.elapsed = 0.0
-
-    def __enter__(self) -> Stopwatch:
-        self.started = time.perf_counter()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.elapsed = time.perf_counter() - self.started
-
-    async def __aenter__(self) -> Stopwatch:
-        return self.__enter__()
-
-    async def __aexit__(self, *exc) -> None:
-        self.__exit__(*exc)
-
-
-def expect_concurrent(elapsed: float, *, calls: int, each: float, what: str) -> None:
-    """Fail unless `calls` waits of `each` seconds overlapped.
-
-    The bar sits halfway between one wait and all waits in a row, so a busy machine does not make a
-    concurrent answer fail and a sequential answer can never pass. Too fast is also wrong: the waits
-    were then skipped, not overlapped."""
-    sequential = calls * each
-    bar = each + (sequential - each) / 2
-    if elapsed >= bar:
-        fail(
-            f"{what} ran sequentially: {calls} calls of {each:.2f} s took {elapsed:.2f} s "
-            f"(one after another: {sequential:.2f} s). Run concurrently they take about {each:.2f} s."
-        )
-    if elapsed < each * 0.8:
-        fail(
-            f"{what} finished in {elapsed:.3f} s, faster than a single call ({each:.2f} s): "
-            "were the calls really made and awaited?"
-        )
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_for_port(port: int, timeout: float = 10.0, host: str = "127.0.0.1", process=None) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process is not None and process.poll() is not None:
-            raise RuntimeError(f"server exited with code {process.returncode} before listening on {port}")
-        try:
-            with socket.create_connection((host, port), timeout=0.2):
-                return
-        except OSError:
-            time.sleep(0.02)
-    raise TimeoutError(f"nothing listened on {host}:{port} within {timeout:.0f} s")
-
-
-async def await_port(port: int, timeout: float = 10.0, host: str = "127.0.0.1") -> None:
-    """`wait_for_port` for async tests: polls without blocking the event loop."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            _, writer = await asyncio.open_connection(host, port)
-            writer.close()
-            return
-        except OSError:
-            await asyncio.sleep(0.02)
-    raise TimeoutError(f"nothing listened on {host}:{port} within {timeout:.0f} s")
-
-
-class ServerProcess:
-    """A real server process on loopback, stopped (and its output kept) when the block ends.
-
-    `cmd` may contain `{port}` and `{python}`; it runs in `cwd` (default: the target folder) with the
-    target folder first on PYTHONPATH, so it serves the files under test."""
-
-    def __init__(
-        self,
-        cmd: Sequence[str] | str,
-        *,
-        port: int | None = None,
-        cwd: Path | None = None,
-        env: dict[str, str] | None = None,
-        ready_timeout: float = 15.0,
-    ) -> None:
-        self.port = port or free_port()
-        args = shlex.split(cmd) if isinstance(cmd, str) else list(cmd)
-        self.cmd = [a.format(port=self.port, python=sys.executable) for a in args]
-        self.cwd = Path(cwd or target_root())
-        extra = os.pathsep.join([str(target_root()), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep)
-        self.env = {**os.environ, "PYTHONPATH": extra, "PYTHONUNBUFFERED": "1", **(env or {})}
-        # Debug mode is for diagnosing the learner's code in the test process; in a server it only slows
-        # everything down several times.
-        if "PYTHONASYNCIODEBUG" not in (env or {}):
-            self.env.pop("PYTHONASYNCIODEBUG", None)
-        self.ready_timeout = ready_timeout
-        self.process: subprocess.Popen | None = None
-        self._log = None
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def start(self) -> ServerProcess:
-        import tempfile
-
-        self._log = tempfile.TemporaryFile()
-        warm_socket = os.environ.get("AWAITLINGS_WARM_SOCKET")
-        if warm_socket:  # this test run came from the warm server: so can its servers (~0.3 s sooner)
-            from . import warm
-
-            self.process = warm.spawn(warm_socket, self.cmd, self.cwd, self.env, subprocess.DEVNULL, self._log,
-                                      subprocess.STDOUT)
-            if self.process is not None:
-                return self
-        self.process = subprocess.Popen(
-            self.cmd, cwd=self.cwd, env=self.env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True
-        )
-        return self
-
-    def wait_ready(self) -> ServerProcess:
-        try:
-            wait_for_port(self.port, self.ready_timeout, process=self.process)
-        except (RuntimeError, TimeoutError) as error:
-            output = self.output()
-            self.stop()
-            fail(f"The server `{' '.join(self.cmd[-4:])}` did not start: {error}.\n{output[-1500:]}")
-        return self
-
-    def output(self) -> str:
-        if not self._log:
-            return ""
-        self._log.seek(0)
-        return self._log.read().decode(errors="replace")
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            import signal
-
-            try:
-                os.killpg(self.process.pid, signal.SIGTERM)
-                self.process.wait(timeout=5)
-            except (ProcessLookupError, subprocess.TimeoutExpired):
-                try:
-                    os.killpg(self.process.pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
-                self.process.wait(timeout=5)
-
-    def __enter__(self) -> ServerProcess:
-        return self.start().wait_ready()
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
-        if self._log:
-            self._log.close()
