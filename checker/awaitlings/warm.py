@@ -56,7 +56,7 @@ APPLIED_IN_CHILD = {"PYTHONPATH", "PYTHONUNBUFFERED", "PYTHONDONTWRITEBYTECODE",
 SOCKET_ENV = "AWAITLINGS_WARM_SOCKET"
 # What `awaitlings check` itself imports (entry.py runs it here too); not awaitlings.cli, which runs
 # as __main__ in the child and must not be imported twice.
-CLI_MODULES = ("argparse", "awaitlings.ui", "awaitlings.course", "awaitlings.progress", "awaitlings.runner",
+CLI_MODULES = ("argparse", "awaitlings.ui", "awaitlings.course", "awaitlings.lessonfile", "awaitlings.progress", "awaitlings.runner",
                "awaitlings.targets", "concurrent.futures.thread")
 
 
