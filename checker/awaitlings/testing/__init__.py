@@ -1,13 +1,13 @@
 """Helpers for lesson tests, like `channels.testing` for Channels: import them from here.
 
     core.py       load(the learner's module), need(a name in it), fail(a sentence): ExerciseProblem
-    timing.py     Stopwatch, expect_concurrent, expect_waves (bounded concurrency), CPU time: checks a
-                  busy machine can't fool
+    timing.py     Stopwatch, expect_concurrent, expect_waves (bounded concurrency), Gauge (calls at
+                  once), within (a deadline that fails in words), CPU time: checks a busy machine can't fool
     services.py   free ports, ServerProcess (a real server on loopback), RedisServer (stoppable), the
                   browser; `unavailable` skips locally and fails under CI
     websocket.py  one WebSocket test client for every Channels lesson (in-process or a real server)
     fixtures.py   the fixtures every lesson gets (the plugin registers it): redis_url, private_redis,
-                  chromium_path, target_folder, ws, fresh_channel_layer
+                  chromium_path, target_folder, ws, fresh_channel_layer, within
 
 Every failure is an `ExerciseProblem` whose message is shown to the learner as is, so write it as a
 sentence: what was expected, what happened. Nothing here imports the grading package."""
@@ -25,7 +25,7 @@ from .services import (
     unavailable,
     wait_for_port,
 )
-from .timing import CpuHere, Stopwatch, cpu_cost, cpu_here, expect_concurrent, expect_waves
+from .timing import CpuHere, Gauge, Stopwatch, cpu_cost, cpu_here, expect_concurrent, expect_waves, within
 from .websocket import WebSocketClient, WebSocketClients
 
 __all__ = [
@@ -36,6 +36,8 @@ __all__ = [
     "Stopwatch",
     "expect_concurrent",
     "expect_waves",
+    "Gauge",
+    "within",
     "CpuHere",
     "cpu_here",
     "cpu_cost",

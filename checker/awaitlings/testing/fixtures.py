@@ -6,6 +6,7 @@
     chromium_path   Debian's chromium for Playwright
     ws              WebSocket clients (websocket.py), all closed when the test ends
     fresh_channel_layer   new Channels layer objects for this test (their queues belong to one loop)
+    within          `await within(seconds, awaitable, what)`: timing.within, as a fixture
 
 Without Redis or a browser these skip locally with a one-line reason, and fail under CI."""
 
@@ -17,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from .core import target_root
+from .timing import within as _within
 from .services import HOW_TO_GET_REDIS, RedisServer, find_chromium, redis_binary, unavailable
 from .websocket import WebSocketClients
 
@@ -85,3 +87,9 @@ def fresh_channel_layer():
     channel_layers.backends.clear()
     yield
     channel_layers.backends.clear()
+
+
+@pytest.fixture
+def within():
+    """`await within(seconds, awaitable, what)`: the result, or a clear failure when it takes too long."""
+    return _within

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from .core import fail
 
-__all__ = ["Stopwatch", "expect_concurrent", "expect_waves", "CpuHere", "cpu_here", "cpu_cost"]
+__all__ = ["Stopwatch", "expect_concurrent", "expect_waves", "Gauge", "within", "CpuHere", "cpu_here", "cpu_cost"]
 
 
 class Stopwatch:
@@ -95,3 +95,35 @@ def cpu_cost(work) -> float:
     with cpu_here() as measured:
         work()
     return measured.seconds
+
+
+class Gauge:
+    """Counts how many calls run at once: `with gauge: ...` around the body of a test double; `peak` is
+    the most that overlapped. Counting can't be fooled by a busy machine the way a clock can."""
+
+    def __init__(self) -> None:
+        self.now = 0
+        self.peak = 0
+
+    def __enter__(self) -> Gauge:
+        self.now += 1
+        self.peak = max(self.peak, self.now)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.now -= 1
+
+
+async def within(seconds: float, awaitable, what: str, advice: str = "Is it waiting for something that never comes?"):
+    """The awaitable's result, or a clear failure when it does not finish in `seconds`. A TimeoutError
+    of the learner's own code is not ours: it propagates, for the test to look at."""
+    import asyncio
+
+    deadline = asyncio.timeout(seconds)
+    try:
+        async with deadline:
+            return await awaitable
+    except TimeoutError:
+        if deadline.expired():
+            fail(f"{what} did not finish within {seconds:g} s. {advice}")
+        raise
