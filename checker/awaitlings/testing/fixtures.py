@@ -19,7 +19,7 @@ import pytest
 
 from .core import target_root
 from .timing import within as _within
-from .services import HOW_TO_GET_REDIS, RedisServer, find_chromium, redis_binary, unavailable
+from .services import HOW_TO_GET_REDIS, RedisServer, find_chromium, need_redis_server, redis_binary, unavailable
 from .websocket import WebSocketClients
 
 
@@ -50,9 +50,7 @@ def private_redis(redis_url):
     """A redis-server only this test uses, that it can stop and start again on the same port. It needs
     the redis-server binary ($REDIS_URL alone won't do); it depends on redis_url only for its skip/fail
     rule when Redis isn't available at all."""
-    if not redis_binary():
-        unavailable("redis-server on PATH to stop and restart Redis", "`sudo apt-get install redis-server`")
-    with RedisServer() as server:
+    with need_redis_server() as server:
         yield server
 
 

@@ -22,7 +22,7 @@ from pathlib import Path
 from .core import fail, target_root
 
 __all__ = ["free_port", "wait_for_port", "await_port", "ServerProcess", "RedisServer", "unavailable",
-           "redis_binary", "find_chromium"]
+           "redis_binary", "need_redis_server", "find_chromium"]
 
 
 def free_port() -> int:
@@ -228,6 +228,14 @@ class RedisServer:
 
     def __exit__(self, *exc) -> None:
         self.stop()
+
+
+def need_redis_server() -> RedisServer:
+    """A RedisServer (not started yet) a test may stop and restart. That needs the redis-server binary
+    ($REDIS_URL alone won't do): without it, skip locally and fail under CI."""
+    if not redis_binary():
+        unavailable("redis-server on PATH to stop and restart Redis", "`sudo apt-get install redis-server`")
+    return RedisServer()
 
 
 def find_chromium() -> str | None:

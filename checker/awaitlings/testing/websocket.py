@@ -45,7 +45,7 @@ class WebSocketClient:
     `WebSocketClient.to_server(url)`; the `ws` fixture does both for you."""
 
     def __init__(self, app, path: str, headers=(), label: str = "the client", *,
-                 receive_timeout: float = RECEIVE_TIMEOUT, close_timeout: float = 1.0) -> None:
+                 receive_timeout: float = RECEIVE_TIMEOUT, close_timeout: float = 0.5) -> None:
         self.path = path
         self.label = label
         self.receive_timeout = receive_timeout
@@ -241,9 +241,11 @@ class WebSocketClient:
 
 
 class WebSocketClients:
-    """The `ws` fixture: opens clients and closes every one of them when the test ends."""
+    """The `ws` fixture: opens clients and closes every one of them when the test ends. Closing waits
+    `close_timeout` for the consumer's disconnect() to finish, then cancels it: a hung consumer has
+    already failed its test and must not slow the next one down."""
 
-    def __init__(self, close_timeout: float = 1.0) -> None:
+    def __init__(self, close_timeout: float = 0.5) -> None:
         self.close_timeout = close_timeout
         self.opened: list[WebSocketClient] = []
 
