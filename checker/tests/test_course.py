@@ -44,3 +44,22 @@ def test_site_builds_strictly(tmp_path):
                          env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
     assert (tmp_path / "site" / "lessons" / LESSONS[0] / "index.html").exists()
+
+
+SNIPPET = re.compile(r'--8<-- "lessons/(\d\d_[a-z0-9_]+)/([^":]+)')
+
+
+def test_every_file_the_pages_quote_is_run_by_the_lessons_tests_or_notebook():
+    """Code on the site comes from tested files: each file a README quotes is named by the lesson's tests,
+    its notebook, or a course file they run (settings, URLconf, views load templates and modules)."""
+    untested = []
+    for readme in sorted((REPO / "lessons").glob("*/README.md")):
+        for slug, rel in sorted(set(SNIPPET.findall(readme.read_text()))):
+            lesson = REPO / "lessons" / slug
+            users = [*lesson.glob("tests/*.py"), REPO / "notebooks" / f"{slug}.ipynb",
+                     *(p for p in lesson.rglob("*.py") if "tests" not in p.parts and p.name != Path(rel).name)]
+            names = {Path(rel).name, Path(rel).stem.removesuffix(".py"), rel.removesuffix(".py").replace("/", "."),
+                     rel.split("/templates/")[-1]}
+            if not any(name in path.read_text() for path in users if path.is_file() for name in names):
+                untested.append(f"{slug}/{rel}")
+    assert not untested, f"quoted on a page but run by nothing: {untested}"

@@ -27,7 +27,8 @@ def servers(redis_url):
     cmd = ["{python}", "-m", "daphne", "-b", "127.0.0.1", "-p", "{port}", "project.asgi:application"]
     # No asyncio debug mode in the servers: it is for diagnosing the test's own loop, and it slows
     # daphne down several times.
-    env = {"REDIS_URL": redis_url, "DJANGO_SETTINGS_MODULE": "project.settings", "PYTHONASYNCIODEBUG": ""}
+    # (DJANGO_SETTINGS_MODULE comes from lesson.toml's django_settings, through the plugin.)
+    env = {"REDIS_URL": redis_url, "PYTHONASYNCIODEBUG": ""}
     pair = [ServerProcess(cmd, env=env, ready_timeout=30) for _ in range(2)]
     try:
         for server in pair:
