@@ -163,6 +163,8 @@ def _read(path: Path) -> str | None:
 
 
 def cmd_solution(args) -> int:
+    from .reader import strip_markers
+
     course = _course()
     progress = Progress(course)
     exercise = course.find_exercise(args.exercise)
@@ -177,8 +179,19 @@ def cmd_solution(args) -> int:
     for rel in exercise.files:
         path = exercise.lesson.solution_path / rel
         print(ui.bold(f"# {relpath(path, course.root)}"))
-        print(path.read_text(encoding="utf-8"))
+        print(strip_markers(path.read_text(encoding="utf-8")))
     return 0
+
+
+def cmd_read(args) -> int:
+    from .reader import show
+
+    course = _course()
+    lesson = _pick_lesson(course, Progress(course), args.lesson)
+    if lesson is None:
+        print("Every lesson is done. Name one to read it again: `awaitlings read 01`.")
+        return 0
+    return show(lesson, lang=getattr(args, "lang", None) or "en", plain=args.plain)
 
 
 # --- watch ---------------------------------------------------------------------------------------------
@@ -311,6 +324,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("name", help="exercise id or lesson")
     p.add_argument("--yes", "-y", action="store_true", help="don't ask")
     p.set_defaults(func=cmd_reset)
+
+    p = sub.add_parser("read", help="a lesson's text in the terminal, with its code (default: the current lesson)")
+    p.add_argument("lesson", nargs="?")
+    p.add_argument("--plain", action="store_true", help="print the Markdown with the code filled in, unrendered")
+    p.add_argument("--lang", choices=["en", "ko"], help="the language of the text (README.ko.md for ko)")
+    p.set_defaults(func=cmd_read)
 
     p = sub.add_parser("solution", help="the reference solution, once your exercise passes")
     p.add_argument("exercise")

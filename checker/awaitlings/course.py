@@ -93,6 +93,11 @@ class Lesson:
         return self.meta["django_settings"]
 
     @property
+    def celery_app(self) -> str | None:
+        """The Celery app module (`celery -A <this> worker`) of a Celery lesson."""
+        return self.meta["celery_app"]
+
+    @property
     def run(self) -> dict | None:
         return self.meta["run"]
 

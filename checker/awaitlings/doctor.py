@@ -31,6 +31,42 @@ def _redis_reachable(url: str) -> bool:
         return False
 
 
+def _celery_line(url: str | None, server: str | None) -> None:
+    """Start a real worker (a one-task app) on REDIS_URL or a private Redis, and round-trip a task."""
+    if not (url or server):
+        _line(None, "celery worker", "not tried: no Redis to use as its broker")
+        return
+    import tempfile
+    import time
+    from pathlib import Path
+
+    from .testing.celery import CeleryWorker
+    from .testing.redis_server import RedisServer
+
+    started = time.perf_counter()
+    redis = None
+    try:
+        with tempfile.TemporaryDirectory(prefix="awaitlings-doctor-") as scratch:
+            if not url:
+                redis = RedisServer(workdir=Path(scratch)).start()
+            broker = url or redis.url
+            env = {"REDIS_URL": broker, "CELERY_BROKER_URL": broker, "CELERY_RESULT_BACKEND": broker}
+            with CeleryWorker("awaitlings.testing.celery_probe", cwd=Path(scratch), env=env, ready_timeout=15,
+                              name="doctor") as worker:
+                from .testing import celery_probe
+
+                celery_probe.app.conf.update(broker_url=broker, result_backend=broker)
+                answer = celery_probe.ping.delay().get(timeout=10)
+                worker.stop(grace=5)
+        _line(answer == "pong", "celery worker", f"started, reached {'REDIS_URL' if url else 'a private Redis'} "
+              f"and ran a task in {time.perf_counter() - started:.1f} s")
+    except Exception as error:  # noqa: BLE001 - doctor reports, never crashes
+        _line(False, "celery worker", f"{type(error).__name__}: {str(error).splitlines()[0][:160]}")
+    finally:
+        if redis is not None:
+            redis.stop()
+
+
 def doctor(course: Course) -> int:
     print(ui.bold("awaitlings doctor"))
     _line(sys.version_info >= (3, 11), "python", f"{sys.version.split()[0]} at {sys.executable}")
@@ -52,6 +88,7 @@ def doctor(course: Course) -> int:
     else:
         _line(None, "redis", "not found: `sudo apt-get install redis-server` or "
               "`docker compose -f docker/compose.yml up -d redis` + REDIS_URL; Redis tests will skip")
+    _celery_line(url, server)
     browser = next((p for p in ("/usr/bin/chromium", "/usr/bin/chromium-browser") if os.path.exists(p)), None)
     _line(bool(browser) or None, "chromium", browser or "not found: `sudo apt-get install chromium`; browser tests skip")
     from . import warm
@@ -62,6 +99,58 @@ def doctor(course: Course) -> int:
     else:
         _line(True, "warm checks", f"server pid {info['pid']}, {info['runs']} runs" if info
               else "on: the next check starts a background Python (`awaitlings warm stop` ends it)")
-    needs = sorted({n for lesson in course.lessons for n in lesson.needs})
-    print(ui.dim(f"  lessons: {len(course.lessons)} · services some lessons need: {', '.join(needs) or 'none'}"))
+    _lesson_table(course, {"redis": bool(url and _redis_reachable(url)) or bool(server),
+                           "browser": bool(browser) and _installed("playwright"),
+                           "celery": bool(url or server) and _installed("celery"),
+                           "nginx": bool(shutil.which("nginx") or os.path.exists("/usr/sbin/nginx")),
+                           "postgres": _postgres_reachable()})
     return 1 if missing else 0
+
+
+HOW = {
+    "redis": "`sudo apt-get install redis-server` (or `brew install redis`), or set REDIS_URL",
+    "browser": "`sudo apt-get install chromium`",
+    "celery": "needs Redis as its broker",
+    "nginx": "`sudo apt-get install nginx` (the tests run it unprivileged; no service needed)",
+    "postgres": "optional: PostgreSQL on 127.0.0.1:5432 (or DATABASE_URL) for the capstone's PostgreSQL test",
+}
+
+
+def lesson_needs(lesson) -> list[str]:
+    """Every service a lesson's tests use: the lesson's own, its exercises', and a worker for Celery lessons."""
+    needs = set(lesson.needs) | {n for ex in lesson.exercises for n in ex.needs}
+    if lesson.celery_app:
+        needs.add("celery")
+    return sorted(needs)
+
+
+def _installed(package: str) -> bool:
+    try:
+        metadata.version(package)
+        return True
+    except metadata.PackageNotFoundError:
+        return False
+
+
+def _postgres_reachable() -> bool:
+    url = os.environ.get("DATABASE_URL", "")
+    parsed = urlparse(url) if url.startswith(("postgres", "postgresql")) else None
+    try:
+        with socket.create_connection(((parsed and parsed.hostname) or "127.0.0.1", (parsed and parsed.port) or 5432),
+                                      timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+def _lesson_table(course: Course, available: dict[str, bool]) -> None:
+    print(ui.bold("\n  lesson                          needs                        now"))
+    missing: set[str] = set()
+    for lesson in course.lessons:
+        needs = lesson_needs(lesson)
+        lacking = [n for n in needs if not available.get(n, False)]
+        missing.update(lacking)
+        state = ui.TICK + " ready" if not lacking else ui.yellow("! missing " + ", ".join(lacking))
+        print(f"  {lesson.slug:<31} {', '.join(needs) or 'nothing':<28} {state}")
+    for need in sorted(missing):
+        print(ui.dim(f"  {need}: {HOW.get(need, '')}"))

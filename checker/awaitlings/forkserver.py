@@ -36,7 +36,12 @@ PRELOAD = ("pytest", "_pytest.config", "_pytest.python", "_pytest.main", "_pytes
            "django.template.loaders.app_directories", "django.template.context_processors", "django.utils.cache",
            "django.db.backends.sqlite3.base", "django.core.management", "channels_redis.core", "channels.auth",
            "channels.routing", "channels.security.websocket", "celery", "multiprocessing.pool",
-           "concurrent.futures.process")
+           "concurrent.futures.process",
+           # Celery lessons: a worker forked from here starts in ~0.2 s instead of ~0.6 s.
+           "celery.bin.celery", "celery.bin.worker", "celery.bin.beat", "celery.apps.worker", "celery.apps.beat",
+           "celery.worker.consumer", "celery.worker.strategy", "celery.concurrency.prefork", "billiard.pool",
+           "kombu.transport.redis", "celery.backends.redis", "celery.app.trace", "celery.result", "celery.canvas",
+           "celery.beat", "celery.contrib.abortable", "dj_database_url")
 MAX_MESSAGE = 1 << 20
 
 

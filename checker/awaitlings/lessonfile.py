@@ -26,7 +26,8 @@ class Process(_Strict):
 
     name: str
     cmd: list[str] = Field(min_length=1)  # `{python}` is the interpreter running awaitlings
-    port: int | None = None  # `awaitlings run` waits until it listens
+    port: int | None = None  # `awaitlings run` waits until it listens ...
+    ready_log: str | None = None  # ... or, without a port, until its output contains this text
     env: dict[str, str] = {}
     ready_timeout: float = 30.0
 
@@ -37,6 +38,8 @@ class Run(_Strict):
     description: str = ""
     description_ko: str | None = None  # Korean edition
     open: str | None = None  # the address to open once everything listens
+    env: dict[str, str] = {}  # for every process (`{scratch}`: a private folder of this run)
+    prepare: list[list[str]] = []  # commands run, in order, before the processes start
     processes: list[Process] = []
 
 
@@ -69,6 +72,7 @@ class LessonFile(_Strict):
     needs: list[str] = []  # services every exercise needs: "redis", "browser"
     pytest_plugins: list[str] = ["asyncio"]  # "asyncio", "django", or a plugin module
     django_settings: str | None = None  # the settings module, relative to the lesson folder
+    celery_app: str | None = None  # Celery lessons: the module `celery -A` loads
     time_limit: float = DEFAULT_TIME_LIMIT  # default per-test limit of the exercises, seconds
     example_time_limit: float = DEFAULT_EXAMPLE_TIME_LIMIT  # per-test limit of tests of no exercise
     parallel_check: bool = True  # false: a learner's check runs the exercises in one process, not two

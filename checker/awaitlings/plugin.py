@@ -27,6 +27,7 @@ from . import diagnostics, protocol  # noqa: E402
 from .course import Course, CourseError, Lesson, lesson_of_path  # noqa: E402
 from .session import EXERCISE_KEY, LessonSession, active  # noqa: E402
 from .targets import LEARNER  # noqa: E402
+from .testing.fixtures import prestart_celery_worker  # noqa: E402
 
 pytest_plugins = ["awaitlings.testing.fixtures"]
 
@@ -145,6 +146,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         config.hook.pytest_deselected(items=dropped)
         items[:] = kept
     session.emit(protocol.Collected(tests=[[i.nodeid, i.stash[EXERCISE_KEY]] for i in items]))
+    prestart_celery_worker(session, items)
 
 
 def pytest_collectreport(report: pytest.CollectReport) -> None:

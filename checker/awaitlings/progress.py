@@ -73,6 +73,13 @@ class Progress:
         self.save()
         return level, exercise.hints[level - 1]
 
+    def saw_hint(self, exercise: Exercise) -> None:
+        """A failure showed the learner the current hint: count it as seen, so the next one is new."""
+        entry = self.data["exercises"].setdefault(exercise.key, {})
+        if exercise.hints and entry.get("hints_seen", 0) < 1:
+            entry["hints_seen"] = 1
+            self.save()
+
     def current_hint(self, exercise: Exercise) -> tuple[int, str] | None:
         """The hint to show next to a failure: the first, or the last one the learner asked for."""
         if not exercise.hints:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+import tempfile
 import threading
 from pathlib import Path
 
@@ -38,6 +39,9 @@ class LessonSession:
         self._sign = _signer(spec)
         self._emit_lock = threading.Lock()
         self.results: dict[str, protocol.TestResult] = {}
+        self.scratch: Path | None = None
+        self.redis = None  # the run's private Redis, for lessons that need it throughout (see _provide_redis)
+        self.celery_worker = None  # started early when a selected test needs it (testing.fixtures)
 
     def activate(self) -> None:
         global _active
@@ -53,6 +57,23 @@ class LessonSession:
         os.environ["PYTHONASYNCIODEBUG"] = "1"
         if self.lesson.django_settings:
             os.environ["DJANGO_SETTINGS_MODULE"] = self.lesson.django_settings
+        # A private folder for this run (test databases shared with worker processes, mail files).
+        self.scratch = Path(tempfile.mkdtemp(prefix="awaitlings-run-"))
+        os.environ["AWAITLINGS_SCRATCH"] = str(self.scratch)
+        if "redis" in self.lesson.needs:
+            self._provide_redis()
+
+    def _provide_redis(self) -> None:
+        """Lessons that need Redis throughout (Celery's broker) read REDIS_URL in their settings, which
+        Django imports before any fixture runs: so the private Redis starts here, before Django."""
+        if os.environ.get("REDIS_URL"):
+            return
+        from .testing.redis_server import RedisServer, redis_binary
+
+        if not redis_binary():
+            return  # the redis_url fixture then skips (or fails under CI) with how to get it
+        self.redis = RedisServer(workdir=self.scratch).start()
+        os.environ["REDIS_URL"] = self.redis.url
 
     def exercise_files(self, ex_id: str) -> list[Path]:
         try:
@@ -78,6 +99,12 @@ class LessonSession:
     def close(self) -> None:
         if self.report:
             self.report.close()
+        if self.celery_worker is not None:
+            self.celery_worker.stop(grace=0)
+        if self.redis is not None:
+            self.redis.stop()
+        if self.scratch is not None:
+            shutil.rmtree(self.scratch, ignore_errors=True)
         if self.is_overlay:
             shutil.rmtree(self.root, ignore_errors=True)
 

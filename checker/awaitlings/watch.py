@@ -9,11 +9,11 @@ import threading
 import time
 
 from . import ui, warm
-from .course import Course
+from .course import Course, Exercise
 from .progress import Progress
 from .runner import run_lesson
 
-KEYS = "[h] next hint · [c] check again · [l] list · [q] quit"
+KEYS = "[h] next hint · [c] check · [l] list · [r] reset · [n] next exercise · [q] quit"
 
 
 def _snapshot(paths) -> dict:
@@ -66,12 +66,50 @@ def _events_unreliable(paths) -> bool:
     return wsl and any(str(p).startswith("/mnt/") for p in paths)
 
 
-def _key(timeout: float) -> str:
-    if not sys.stdin.isatty():
-        time.sleep(timeout)
-        return ""
-    ready, _, _ = select.select([sys.stdin], [], [], timeout)
-    return sys.stdin.readline().strip().lower()[:1] if ready else ""
+class Keys:
+    """Single keypresses, no Enter (the terminal in cbreak mode while watching, restored on exit).
+    Without a terminal (a pipe, CI) a whole line is read and its first letter counts."""
+
+    def __init__(self) -> None:
+        self.saved = None
+        self.fd = sys.stdin.fileno() if sys.stdin and sys.stdin.isatty() else None
+        if self.fd is not None:
+            import termios
+            import tty
+
+            self.saved = termios.tcgetattr(self.fd)
+            tty.setcbreak(self.fd)
+
+    def read(self, timeout: float) -> str:
+        if self.fd is None:
+            if sys.stdin is None or sys.stdin.closed:
+                time.sleep(timeout)
+                return ""
+            ready, _, _ = select.select([sys.stdin], [], [], timeout)
+            return sys.stdin.readline().strip().lower()[:1] if ready else ""
+        ready, _, _ = select.select([self.fd], [], [], timeout)
+        return os.read(self.fd, 1).decode(errors="ignore").lower() if ready else ""
+
+    def restore(self) -> None:
+        if self.saved is not None:
+            import termios
+
+            termios.tcsetattr(self.fd, termios.TCSADRAIN, self.saved)
+            self.saved = None
+
+
+def progress_bar(progress: Progress, width: int = 30) -> str:
+    done, total = progress.counts()
+    filled = round(width * done / total) if total else 0
+    return f"{ui.green('█' * filled)}{ui.dim('░' * (width - filled))} {done}/{total} exercises"
+
+
+def _reset(exercise: Exercise) -> None:
+    import argparse
+
+    from .cli import cmd_reset
+
+    cmd_reset(argparse.Namespace(name=exercise.id, yes=True))
 
 
 def watch(course: Course, lesson_name: str | None, poll: bool = False) -> int:
@@ -80,20 +118,25 @@ def watch(course: Course, lesson_name: str | None, poll: bool = False) -> int:
     if lesson is None:
         print(ui.green("Every exercise is done."))
         return 0
+    keys = Keys()
     changes = Changes([lesson.path / f for f in lesson.editable_files], poll)
+    skipped: set[str] = set()
     try:
         while True:
-            exercise = progress.first_unfinished_exercise(lesson)
+            pending = [ex for ex in lesson.exercises if not progress.done(ex)]
+            exercise = next((ex for ex in pending if ex.id not in skipped), pending[0] if pending else None)
             if exercise is None:
                 print(ui.green(f"{lesson.slug} complete!"))
                 following = progress.first_unfinished()
                 if not following:
                     return 0
                 lesson = following
+                skipped.clear()
                 changes.stop.set()
                 changes = Changes([lesson.path / f for f in lesson.editable_files], poll)
                 continue
             print("\033[2J\033[H" if sys.stdout.isatty() else "", end="")
+            print(progress_bar(Progress(course)))
             print(ui.dim(f"Checking {exercise.key}…"), flush=True)
             result = run_lesson(lesson, exercises=[exercise.id], launch=warm.launcher(warm.start(course.root)))
             progress.record(result)
@@ -102,22 +145,43 @@ def watch(course: Course, lesson_name: str | None, poll: bool = False) -> int:
                 print(ui.green(f"  {exercise.id} passes! Moving on…"))
                 time.sleep(1.0)
                 continue
-            print(ui.dim(f"\n  Save {', '.join(exercise.files)} to re-check. {KEYS}"))
+            progress.saw_hint(exercise)  # the result just showed it: `h` gives the next one
+            print(ui.dim(f"\n  Save {', '.join(exercise.files)} to re-check. {KEYS}"), flush=True)
             changes.event.clear()
             while not changes.event.is_set():
-                key = _key(0.3)
+                key = keys.read(0.3)
                 if key == "q":
                     return 0
                 if key == "h":
                     hint = progress.next_hint(exercise)
                     if hint:
-                        print(ui.cyan(f"  hint {hint[0]}/{len(exercise.hints)}: ") + hint[1])
+                        more = "" if hint[0] < len(exercise.hints) else ui.dim(" (the last one)")
+                        print(ui.cyan(f"  hint {hint[0]}/{len(exercise.hints)}: ") + hint[1] + more, flush=True)
                 elif key == "l":
                     for ex in lesson.exercises:
-                        print(f"    {ui.TICK if progress.done(ex) else ui.CROSS} {ex.id}")
+                        mark = ui.TICK if progress.done(ex) else ("▶" if ex is exercise else ui.CROSS)
+                        print(f"    {mark} {ex.id:<28} {ex.title}", flush=True)
+                    print("    " + progress_bar(progress), flush=True)
+                elif key == "r":
+                    print(f"  Reset {', '.join(exercise.files)} to the starter? A backup is kept. [y/N] ", end="",
+                          flush=True)
+                    if keys.read(30) == "y":
+                        print()
+                        _reset(exercise)
+                        progress = Progress(course)
+                        break
+                    print(ui.dim("nothing changed"), flush=True)
+                elif key == "n":
+                    skipped.add(exercise.id)
+                    following = next((ex for ex in pending if ex.id not in skipped), None)
+                    if following is None:
+                        skipped.clear()
+                        print(ui.dim("  No other unfinished exercise in this lesson: back to the first."), flush=True)
+                    break
                 elif key == "c":
                     break
     except KeyboardInterrupt:
         return 0
     finally:
+        keys.restore()
         changes.stop.set()

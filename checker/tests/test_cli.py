@@ -110,6 +110,20 @@ def test_doctor_reports_packages_and_services(course_copy):
     assert "django" in run.stdout and "redis" in run.stdout
 
 
+def test_doctor_lists_the_services_each_lesson_needs_and_whether_they_are_there_now():
+    from awaitlings.course import Course
+    from awaitlings.doctor import lesson_needs
+
+    from .conftest import REPO
+
+    course = Course(REPO)
+    assert "redis" in lesson_needs(course.lesson("09")) and "browser" in lesson_needs(course.lesson("09"))
+    assert "celery" in lesson_needs(course.lesson("12"))
+    run = awaitlings("doctor", cwd=REPO)
+    line = next(l for l in run.stdout.splitlines() if l.strip().startswith("09_channel_layers_groups"))
+    assert "browser" in line and "redis" in line and ("ready" in line or "missing" in line), line
+
+
 def test_verify_passes_an_honest_lesson(course_copy):
     run = awaitlings("verify", "02")
     assert run.returncode == 0, run.stdout

@@ -46,3 +46,89 @@ def test_watch_rechecks_on_save_and_moves_on_when_the_lesson_passes(course_copy)
         output.until("Checking 01_demo/ex01_ok", 30)  # on to the next unfinished lesson
     finally:
         process.kill()
+
+
+class Pty:
+    """`awaitlings watch` on a pseudo-terminal: single keypresses, no Enter, as a learner types them."""
+
+    def __init__(self, args, env) -> None:
+        import pty
+
+        self.pid, self.fd = pty.fork()
+        if self.pid == 0:
+            os.execvpe(args[0], args, env)
+        self.seen = ""
+
+    def mark(self) -> None:
+        """From now on, `until` looks only at what appears after this point."""
+        self.start = len(self.seen)
+
+    def until(self, needle: str, timeout: float) -> str:
+        import select
+
+        deadline = time.monotonic() + timeout
+        while needle not in self.seen[getattr(self, "start", 0):]:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise AssertionError(f"{needle!r} did not appear; screen so far:\n{self.seen}")
+            ready, _, _ = select.select([self.fd], [], [], remaining)
+            if ready:
+                try:
+                    self.seen += os.read(self.fd, 4096).decode(errors="replace")
+                except OSError:
+                    break
+        return self.seen
+
+    def press(self, key: str) -> None:
+        os.write(self.fd, key.encode())
+
+    def exit_code(self, timeout: float) -> int | None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            pid, status = os.waitpid(self.pid, os.WNOHANG)
+            if pid:
+                return os.waitstatus_to_exitcode(status)
+            try:
+                os.read(self.fd, 4096)
+            except OSError:
+                pass
+            time.sleep(0.05)
+        return None
+
+    def kill(self) -> None:
+        import signal
+
+        try:
+            os.kill(self.pid, signal.SIGKILL)
+            os.waitpid(self.pid, 0)
+        except (ProcessLookupError, ChildProcessError):
+            pass
+
+
+def test_watch_takes_single_keys_gives_the_next_unseen_hint_lists_resets_and_quits(course_copy):
+    screen = Pty([sys.executable, "-m", "awaitlings.cli", "watch", "02", "--poll"],
+                 {**os.environ, "NO_COLOR": "1", "TERM": "xterm"})
+    exercise = course_copy / "lessons/02_tiny/ex01_add.py"
+    starter = exercise.read_text()
+    try:
+        screen.until("hint 1/2", 60)
+        assert "0/" in screen.seen and "exercises" in screen.seen, "a progress bar for the course"
+        screen.press("h")  # the result showed hint 1: `h` gives hint 2, not hint 1 again
+        screen.until("hint 2/2", 10)
+        screen.press("l")
+        screen.until("▶ ex01_add", 10)
+        screen.mark()
+        exercise.write_text("# my attempt\n" + starter)
+        screen.until("Checking 02_tiny/ex01_add", 30)  # the save re-checked
+        screen.until("Save ex01_add.py", 60)
+        screen.press("r")
+        screen.until("[y/N]", 10)
+        screen.mark()
+        screen.press("y")
+        screen.until("Your previous version is in", 20)
+        assert exercise.read_text() == starter
+        screen.until("Save ex01_add.py", 60)
+        screen.press("q")
+        assert screen.exit_code(10) == 0, screen.seen[-2000:]
+    finally:
+        screen.kill()

@@ -3,8 +3,11 @@
     core.py       load(the learner's module), need(a name in it), fail(a sentence): ExerciseProblem
     timing.py     Stopwatch, expect_concurrent, expect_waves (bounded concurrency), Gauge (calls at
                   once), within (a deadline that fails in words), CPU time: checks a busy machine can't fool
-    services.py   free ports, ServerProcess (a real server on loopback), RedisServer (stoppable), the
-                  browser; `unavailable` skips locally and fails under CI
+    ports.py      free_port, wait_for_port, await_port
+    services.py   ServerProcess (a real server on loopback), RedisServer (redis_server.py: stoppable),
+                  the browser; `unavailable` skips locally and fails under CI
+    celery.py, beat.py   real Celery workers and beat processes for lessons 12-18 (CeleryWorker, CeleryBeat)
+    nginx.py, mail.py    an nginx in front of the servers; the mail a worker sent
     websocket.py  one WebSocket test client for every Channels lesson (in-process or a real server)
     fixtures.py   the fixtures every lesson gets (the plugin registers it): redis_url, private_redis,
                   chromium_path, target_folder, ws, fresh_channel_layer, within
@@ -15,16 +18,15 @@ sentence: what was expected, what happened. Nothing here imports the grading pac
 from __future__ import annotations
 
 from .core import ExerciseProblem, fail, lesson_root, load, need, target_root
+from .ports import await_port, free_port, wait_for_port
 from .services import (
     RedisServer,
     ServerProcess,
-    await_port,
     find_chromium,
-    free_port,
+    log_file,
     need_redis_server,
     redis_binary,
     unavailable,
-    wait_for_port,
 )
 from .timing import CpuHere, Gauge, Stopwatch, cpu_cost, cpu_here, expect_concurrent, expect_waves, within
 from .websocket import WebSocketClient, WebSocketClients
@@ -48,6 +50,7 @@ __all__ = [
     "wait_for_port",
     "await_port",
     "ServerProcess",
+    "log_file",
     "RedisServer",
     "redis_binary",
     "need_redis_server",

@@ -2,59 +2,35 @@
 
 - `ServerProcess`: a real process (uvicorn, daphne) on a free loopback port serving the files under
   test; forked from the warm server when the check came from there.
-- `RedisServer`: a private redis-server that a test can stop (an outage) and start again.
+- `RedisServer` (redis_server.py, re-exported): a private redis-server that a test can stop (an outage)
+  and start again on the same port.
 - `redis_url()`, `chromium_path()`: the session's Redis and browser, or `unavailable(...)`, which skips
   locally and fails under CI. fixtures.py turns them into the `redis_url` and `chromium_path` fixtures."""
 
 from __future__ import annotations
 
-import asyncio
 import os
 import shlex
 import shutil
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Sequence
 from pathlib import Path
 
 from .core import fail, target_root
+from .ports import await_port, free_port, wait_for_port
+from .redis_server import RedisServer, redis_binary  # the one Redis spawner (re-exported here)
 
-__all__ = ["free_port", "wait_for_port", "await_port", "ServerProcess", "RedisServer", "unavailable",
+__all__ = ["free_port", "wait_for_port", "await_port", "log_file", "ServerProcess", "RedisServer", "unavailable",
            "redis_binary", "need_redis_server", "find_chromium"]
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+def log_file():
+    """A temporary file for a child's output, opened for appending (O_APPEND): every write lands at the
+    end, whatever offset anyone else's handle of it has."""
+    import tempfile
 
-
-def wait_for_port(port: int, timeout: float = 10.0, host: str = "127.0.0.1", process=None) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process is not None and process.poll() is not None:
-            raise RuntimeError(f"server exited with code {process.returncode} before listening on {port}")
-        try:
-            with socket.create_connection((host, port), timeout=0.2):
-                return
-        except OSError:
-            time.sleep(0.02)
-    raise TimeoutError(f"nothing listened on {host}:{port} within {timeout:.0f} s")
-
-
-async def await_port(port: int, timeout: float = 10.0, host: str = "127.0.0.1") -> None:
-    """`wait_for_port` for async tests: polls without blocking the event loop."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            _, writer = await asyncio.open_connection(host, port)
-            writer.close()
-            return
-        except OSError:
-            await asyncio.sleep(0.02)
-    raise TimeoutError(f"nothing listened on {host}:{port} within {timeout:.0f} s")
+    return tempfile.TemporaryFile(mode="a+b")
 
 
 class ServerProcess:
@@ -76,7 +52,9 @@ class ServerProcess:
         args = shlex.split(cmd) if isinstance(cmd, str) else list(cmd)
         self.cmd = [a.format(port=self.port, python=sys.executable) for a in args]
         self.cwd = Path(cwd or target_root())
-        extra = os.pathsep.join([str(target_root()), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep)
+        # Outside a test run (a notebook, a bench) the folder it runs in is the one it serves.
+        served = os.environ.get("AWAITLINGS_TARGET_ROOT") or str(self.cwd)
+        extra = os.pathsep.join([served, os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep)
         self.env = {**os.environ, "PYTHONPATH": extra, "PYTHONUNBUFFERED": "1", **(env or {})}
         # Debug mode is for diagnosing the learner's code in the test process; in a server it only slows
         # everything down several times.
@@ -91,9 +69,7 @@ class ServerProcess:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> ServerProcess:
-        import tempfile
-
-        self._log = tempfile.TemporaryFile()
+        self._log = log_file()
         warm_socket = os.environ.get("AWAITLINGS_WARM_SOCKET")
         if warm_socket:  # this test run came from the warm server: so can its servers (~0.3 s sooner)
             from .. import warm
@@ -117,10 +93,12 @@ class ServerProcess:
         return self
 
     def output(self) -> str:
+        """Everything the process wrote so far. Read with pread at an offset of its own: the process writes
+        to the same open file, and moving the shared offset (seek) would make it overwrite its own log."""
         if not self._log:
             return ""
-        self._log.seek(0)
-        return self._log.read().decode(errors="replace")
+        fd = self._log.fileno()
+        return os.pread(fd, os.fstat(fd).st_size, 0).decode(errors="replace")
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
@@ -159,75 +137,8 @@ def unavailable(what: str, how: str) -> None:
     pytest.skip(message)
 
 
-def redis_binary() -> str | None:
-    return shutil.which("redis-server")
-
-
 HOW_TO_GET_REDIS = ("install it (`sudo apt-get install redis-server`, `brew install redis`) or run "
                     "`docker compose -f docker/compose.yml up -d redis` and set REDIS_URL=redis://127.0.0.1:6379/0")
-
-
-class RedisServer:
-    """A private redis-server on a free loopback port, no persistence (never the learner's own Redis).
-
-    `stop()` kills it (what an outage looks like to its clients), `start()` brings it back on the same
-    port, empty; `with RedisServer() as redis: redis.url`."""
-
-    def __init__(self, port: int | None = None, *, workdir: Path | None = None) -> None:
-        self.port = port or free_port()
-        self.workdir = Path(workdir or os.environ.get("TMPDIR", "/tmp"))
-        self.process: subprocess.Popen | None = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    @property
-    def running(self) -> bool:
-        return self.process is not None and self.process.poll() is None
-
-    def start(self, timeout: float = 10.0) -> RedisServer:
-        binary = redis_binary()
-        if not binary:
-            raise FileNotFoundError("redis-server is not installed")
-        if self.running:
-            return self
-        self.process = subprocess.Popen(
-            [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-             "--dir", str(self.workdir), "--daemonize", "no", "--loglevel", "warning"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
-        )
-        wait_for_port(self.port, timeout, process=self.process)
-        return self
-
-    def stop(self) -> None:
-        """Stop at once (SIGKILL): an outage, not a polite shutdown."""
-        if self.process is None:
-            return
-        if self.process.poll() is None:
-            self.process.kill()
-        self.process.wait(timeout=5)
-        self.process = None
-
-    def terminate(self) -> None:
-        """A polite shutdown (SIGTERM), for the end of a session."""
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-        self.process = None
-
-    def restart(self, timeout: float = 10.0) -> RedisServer:
-        self.stop()
-        return self.start(timeout)
-
-    def __enter__(self) -> RedisServer:
-        return self.start()
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
 
 
 def need_redis_server() -> RedisServer:

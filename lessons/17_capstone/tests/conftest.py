@@ -1,0 +1,115 @@
+"""Capstone fixtures: the demo people (with session cookies for real servers), the run's worker once the
+tasks are registered, one real uvicorn server for the session, and in-process sockets.
+
+Workers and Redis come from awaitlings (`celery_worker`, `celery_workers`, `redis_url`). WebSocket
+clients: `channels.testing.WebsocketCommunicator` in-process, the `websockets` library against servers."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+
+import pytest
+from awaitlings.testing import ServerProcess
+
+CSRF = secrets.token_hex(16)  # 32 characters: a valid CSRF secret, sent as cookie and header
+
+
+@dataclass
+class Person:
+    user: object
+    cookie: str  # "sessionid=...; csrftoken=..." for httpx and websockets
+
+    @property
+    def pk(self) -> int:
+        return self.user.pk
+
+    @property
+    def username(self) -> str:
+        return self.user.username
+
+
+@pytest.fixture(autouse=True)
+def fresh_channel_layer():
+    """Each test gets new layer objects: their Redis connections belong to one event loop."""
+    from channels.layers import channel_layers
+
+    channel_layers.backends.clear()
+    yield
+    channel_layers.backends.clear()
+
+
+@pytest.fixture
+def people(settings) -> dict[str, Person]:
+    """alice and bob (ACME: #apollo, #gemini), mallory (Initech: #tps), each logged in (a real session row)."""
+    from django.contrib.auth import get_user_model
+
+    # Demo passwords hashed the fast way: PBKDF2's 0.3 s per user is for real accounts, not test fixtures.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    from django.test import Client
+
+    from teams.demo import ensure_demo_data
+
+    ensure_demo_data()
+    found = {}
+    for user in get_user_model().objects.filter(username__in=["alice", "bob", "mallory"]):
+        client = Client()
+        client.force_login(user)
+        found[user.username] = Person(user, f"sessionid={client.cookies['sessionid'].value}; csrftoken={CSRF}")
+    return found
+
+
+@pytest.fixture
+def worker(celery_worker):
+    """The run's real worker (2 pool processes, both queues), once it knows the project's tasks."""
+    celery_worker.expect_registered("reports.tasks.render_report", "chat.tasks.moderate_message",
+                                    "realtime.tasks.ping_user")
+    return celery_worker
+
+
+@pytest.fixture(scope="session")
+def web(request, redis_url):
+    """One real uvicorn server for the whole run, on the run's Redis and test database. It imports the
+    exercise files when they are first used, so it serves whatever each test is about."""
+    from awaitlings.testing.celery import worker_env
+
+    request.getfixturevalue("django_db_setup")
+    server = ServerProcess(["{python}", "-m", "uvicorn", "config.asgi:application", "--host", "127.0.0.1",
+                            "--port", "{port}", "--log-level", "warning", "--lifespan", "off",
+                            "--timeout-graceful-shutdown", "1"], env=worker_env(redis_url, True))
+    with server:
+        yield server
+
+
+@pytest.fixture
+def ws_options():
+    """ws_options(server, person) → the websockets.connect keywords a browser's handshake would carry:
+    its Origin (lesson 10's check) and its cookies."""
+
+    def options(server, person: Person | None) -> dict:
+        headers = {"Cookie": person.cookie} if person else {}
+        return {"origin": f"http://127.0.0.1:{server.port}", "additional_headers": headers, "open_timeout": 5}
+
+    return options
+
+
+@pytest.fixture
+def socket_to():
+    """socket_to(path, person) → an in-process WebsocketCommunicator on the whole ASGI stack (Origin check,
+    session auth, routing), logged in as `person` (or nobody)."""
+    from channels.testing import WebsocketCommunicator
+
+    from config.asgi import application
+
+    def make(path: str, person: Person | None = None) -> WebsocketCommunicator:
+        headers = [(b"origin", b"http://testserver")]
+        if person:
+            headers.append((b"cookie", person.cookie.encode()))
+        return WebsocketCommunicator(application, path, headers=headers)
+
+    return make
+
+
+@pytest.fixture
+def csrf_headers() -> dict[str, str]:
+    return {"X-CSRFToken": CSRF}

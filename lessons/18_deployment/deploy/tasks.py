@@ -1,0 +1,27 @@
+"""The lab's tasks (course-owned): one that reports what it sees, one that takes a while."""
+
+import logging
+import os
+import time
+
+from celery import shared_task
+
+from deploy.request_id import current_request_id
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(name="deploy.whoami")
+def whoami() -> dict:
+    rid = current_request_id()
+    logger.info("whoami in worker pid %s", os.getpid())
+    return {"request_id": rid, "pid": os.getpid()}
+
+
+@shared_task(name="deploy.nap", acks_late=True)
+def nap(seconds: float) -> float:
+    """A task that is running when the worker is told to stop."""
+    logger.info("napping %.1f s", seconds)
+    time.sleep(seconds)
+    logger.info("nap done")
+    return seconds

@@ -1,0 +1,138 @@
+"""Fixtures of lesson 18 (course-owned): the capstone's reference project in a private folder, a private
+Redis, and the deployment's real processes, started once per run and shared by the tests that only look:
+gunicorn (+ uvicorn-worker) and daphne serving deploy.asgi, a Celery worker, and nginx with your config."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from awaitlings.testing import ServerProcess, free_port, target_root
+from awaitlings.testing.celery import CeleryWorker
+from awaitlings.testing.nginx import Nginx
+from awaitlings.testing.redis_server import RedisServer, redis_binary
+
+
+def _deploy_stage():
+    from deploy import stage  # course-owned, imported from the folder under test
+
+    return stage
+
+
+@pytest.fixture(scope="session")
+def capstone(tmp_path_factory) -> Path:
+    """A copy of lessons/17_capstone with its reference solutions in place (removed after the run)."""
+    folder = tmp_path_factory.mktemp("capstone")
+    try:
+        yield _deploy_stage().capstone_folder(folder)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory):
+    if not redis_binary():
+        pytest.fail("needs redis-server: `sudo apt-get install redis-server` (or `brew install redis`)", pytrace=False)
+    with RedisServer(workdir=tmp_path_factory.mktemp("redis")) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def app_env(capstone, redis_server, tmp_path_factory) -> dict[str, str]:
+    """The environment of every process: deploy.settings, a good SECRET_KEY, the private Redis, a SQLite file."""
+    database = tmp_path_factory.mktemp("db") / "db.sqlite3"
+    env = _deploy_stage().environment(redis_url=redis_server.url, database_url=f"sqlite:///{database}",
+                                      capstone=capstone, deploy_root=target_root())
+    env["CELERY_BROKER_URL"] = env["CELERY_RESULT_BACKEND"] = redis_server.url  # never anyone else's broker
+    return env
+
+
+def gunicorn(app_env, capstone, **env) -> ServerProcess:
+    port = free_port()
+    return ServerProcess(["{python}", "-m", "gunicorn", "-c", str(target_root() / "deploy" / "gunicorn.conf.py"),
+                          "deploy.asgi:application"], port=port, cwd=capstone,
+                         env={**app_env, "GUNICORN_BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": "1",
+                              "DEPLOY_SERVER": "gunicorn", **env})
+
+
+def daphne(app_env, capstone, **env) -> ServerProcess:
+    return ServerProcess(["{python}", "-m", "daphne", "--proxy-headers", "-b", "127.0.0.1", "-p", "{port}",
+                          "deploy.asgi:application"], cwd=capstone, env={**app_env, "DEPLOY_SERVER": "daphne", **env})
+
+
+def start_all(*servers):
+    """Start several servers at once (each boots Django: about a second of CPU) and wait for all of them."""
+    for server in servers:
+        server.start()
+    with ThreadPoolExecutor(len(servers)) as pool:
+        list(pool.map(lambda s: s.wait_ready(), servers))
+    return servers
+
+
+class Stack:
+    def __init__(self, gunicorn: ServerProcess, daphne: ServerProcess):
+        self.gunicorn, self.daphne = gunicorn, daphne
+
+
+@pytest.fixture(scope="session")
+def stack(app_env, capstone):
+    """gunicorn and daphne serving deploy.asgi (yours), shared by every test that doesn't stop them."""
+    servers = (gunicorn(app_env, capstone), daphne(app_env, capstone))
+    try:
+        start_all(*servers)
+        yield Stack(*servers)
+    finally:
+        for server in servers:
+            server.stop()
+
+
+@pytest.fixture(scope="session")
+def worker(app_env, capstone):
+    """One `celery -A deploy worker -Q default` for the run."""
+    with CeleryWorker("deploy", queues=["default"], concurrency=1, name="default", env=app_env,
+                      cwd=capstone) as process:
+        yield process
+
+
+def nginx_for(stack: Stack) -> Nginx:
+    template = (target_root() / "deploy" / "nginx.conf").read_text(encoding="utf-8")
+    return Nginx(template, values={"GUNICORN": f"127.0.0.1:{stack.gunicorn.port}",
+                                  "DAPHNE": f"127.0.0.1:{stack.daphne.port}"})
+
+
+@pytest.fixture(scope="session")
+def nginx(stack):
+    """nginx with your deploy/nginx.conf, in front of the shared gunicorn and daphne."""
+    server = nginx_for(stack)
+    try:
+        yield server.__enter__()
+    finally:
+        server.close()
+
+
+@pytest.fixture
+def celery_client(app_env):
+    """A Celery app in the test process that only reads results from the run's Redis."""
+    from celery import Celery
+
+    app = Celery("lesson18-tests", broker=app_env["REDIS_URL"], backend=app_env["REDIS_URL"])
+    yield app
+    app.close()
+
+
+@pytest.fixture
+def production_env(monkeypatch, capstone, app_env):
+    """The test process itself, set up like a production process (to import deploy.settings in-process)."""
+    if str(capstone) not in sys.path:
+        monkeypatch.syspath_prepend(str(capstone))
+    for name in ("SECRET_KEY", "DEBUG", "ALLOWED_HOSTS", "CSRF_TRUSTED_ORIGINS", "REDIS_URL", "DATABASE_URL"):
+        monkeypatch.setenv(name, app_env[name])
+    for name in [m for m in sys.modules if m == "deploy.settings"]:
+        monkeypatch.delitem(sys.modules, name)
+    return {name: os.environ[name] for name in
+            ("SECRET_KEY", "DEBUG", "ALLOWED_HOSTS", "CSRF_TRUSTED_ORIGINS", "REDIS_URL", "DATABASE_URL")}
