@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: start test check watch site clean
+.PHONY: start test check watch site i18n clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "awaitlings needs Python 3.11 or newer")'
@@ -32,6 +32,15 @@ watch: $(STAMP)
 
 site: $(STAMP)
 	$(BIN)/mkdocs serve
+
+# The CLI's messages in Korean: extract the marked messages, merge them into the .po, compile the .mo
+# (shipped in the package, so the CLI needs only the standard library's gettext at run time).
+i18n: $(STAMP)
+	cd checker && ../$(BIN)/pybabel extract -F babel.cfg -k _ -k N_ -k ngettext:1,2 --no-default-keywords \
+		--no-location --sort-output --omit-header -o awaitlings/locale/awaitlings.pot .
+	$(BIN)/pybabel update -i checker/awaitlings/locale/awaitlings.pot -d checker/awaitlings/locale -D awaitlings \
+		-l ko --no-fuzzy-matching --ignore-obsolete --width 100
+	$(BIN)/pybabel compile -d checker/awaitlings/locale -D awaitlings -l ko --statistics
 
 clean:
 	rm -rf $(VENV) site .awaitlings

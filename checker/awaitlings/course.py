@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
+from .i18n import _, pick
 from .paths import course_root
 
 LESSON_DIR = re.compile(r"^(\d\d)_([a-z0-9_]+)$")
@@ -24,7 +25,7 @@ def find_root(start: Path | None = None) -> Path:
     """The course root (see paths.course_root)."""
     root = course_root(start)
     if root is None:
-        raise CourseError("Can't find the course: run awaitlings inside your awaitlings clone.")
+        raise CourseError(_("Can't find the course: run awaitlings inside your awaitlings clone."))
     return root
 
 
@@ -40,10 +41,22 @@ class Exercise:
     needs: tuple[str, ...]
     time_limit: float
     hidden: bool = False  # batch grading: graded, but its test details never reach learners
+    title_ko: str = ""  # Korean edition (한국어판): optional here, required by `awaitlings verify`
+    hints_ko: tuple[str, ...] = ()
 
     @property
     def key(self) -> str:
         return f"{self.lesson.slug}/{self.id}"
+
+    @property
+    def shown_title(self) -> str:
+        """The title in the learner's language (AWAITLINGS_LANG / locale)."""
+        return pick(self.title, self.title_ko)
+
+    @property
+    def shown_hints(self) -> tuple[str, ...]:
+        """The hints in the learner's language; English when the Korean list is missing or incomplete."""
+        return pick(self.hints, self.hints_ko if len(self.hints_ko) == len(self.hints) else ())
 
 
 @dataclass
@@ -81,6 +94,31 @@ class Lesson:
         return list(self.meta["objectives"])
 
     @property
+    def title_ko(self) -> str:
+        return self.meta["title_ko"] or ""
+
+    @property
+    def objectives_ko(self) -> list[str]:
+        return list(self.meta["objectives_ko"] or [])
+
+    @property
+    def shown_title(self) -> str:
+        return pick(self.title, self.title_ko)
+
+    @property
+    def shown_objectives(self) -> list[str]:
+        return pick(self.objectives, self.objectives_ko)
+
+    @property
+    def shown_run_description(self) -> str:
+        run = self.run or {}
+        return pick(run.get("description") or self.title, run.get("description_ko") or "") or self.shown_title
+
+    def page(self, lang: str = "en") -> Path:
+        """The lesson text: README.md, or README.ko.md for the Korean edition."""
+        return self.path / ("README.md" if lang == "en" else f"README.{lang}.md")
+
+    @property
     def needs(self) -> tuple[str, ...]:
         return tuple(self.meta["needs"])
 
@@ -112,7 +150,7 @@ class Lesson:
             Exercise(lesson=self, id=raw["id"], title=raw["title"], files=tuple(raw["files"]),
                      tests=tuple(raw["tests"]), points=float(raw["points"]), hints=tuple(raw["hints"]),
                      needs=tuple(raw["needs"]) + self.needs, time_limit=float(raw["time_limit"]),
-                     hidden=raw["hidden"])
+                     hidden=raw["hidden"], title_ko=raw["title_ko"] or "", hints_ko=tuple(raw["hints_ko"] or ()))
             for raw in self.meta["exercises"]
         ]
 
@@ -133,7 +171,7 @@ class Lesson:
         for ex in self.exercises:
             if ex.id == ex_id:
                 return ex
-        raise CourseError(f"{self.slug} has no exercise {ex_id!r}")
+        raise CourseError(_("{slug} has no exercise {exercise!r}").format(slug=self.slug, exercise=ex_id))
 
     def exercise_for_test_file(self, relpath: str) -> Exercise | None:
         for ex in self.exercises:
@@ -161,7 +199,7 @@ class Course:
             if wanted in (lesson.slug, lesson.topic) or (wanted.isdigit() and int(wanted) == int(lesson.number)):
                 return lesson
         known = ", ".join(lesson.slug for lesson in self.lessons)
-        raise CourseError(f"No lesson called {name!r}. Lessons: {known}")
+        raise CourseError(_("No lesson called {name!r}. Lessons: {known}").format(name=name, known=known))
 
     def find_exercise(self, name: str) -> Exercise:
         """An exercise by id (`ex01_gather`), `LESSON/ID` or `LESSON:ID`."""
@@ -174,9 +212,10 @@ class Course:
         if len(matches) == 1:
             return matches[0]
         if not matches:
-            raise CourseError(f"No exercise called {name!r}. `awaitlings list` shows them all.")
+            raise CourseError(_("No exercise called {name!r}. `awaitlings list` shows them all.").format(name=name))
         options = ", ".join(ex.key for ex in matches)
-        raise CourseError(f"{name!r} is in several lessons: say which one ({options}).")
+        raise CourseError(_("{name!r} is in several lessons: say which one ({options}).").format(
+            name=name, options=options))
 
 
 def load_lesson(root: Path, slug: str) -> Lesson:

@@ -20,25 +20,27 @@ import threading
 import traceback
 from pathlib import Path
 
+from .i18n import _, N_
+
 SLOW = re.compile(r"Executing (?P<what>.*) took (?P<secs>[\d.]+) seconds", re.S)
 CORO_AT = re.compile(r"coro=<(?P<name>[\w.<>]+)\(\) (?:running|done, defined) at (?P<file>[^>]+?):(?P<line>\d+)>")
 CREATED_AT = re.compile(r"created at (?P<file>[^>]+?):(?P<line>\d+)>")
 BLOCKING_CALLS = {
     ("time", "sleep"): "await asyncio.sleep(...)",
-    ("requests", None): "an async HTTP client such as httpx.AsyncClient",
+    ("requests", None): N_("an async HTTP client such as httpx.AsyncClient"),
     ("httpx", "get"): "`async with httpx.AsyncClient() as client: await client.get(...)`",
     ("httpx", "post"): "`async with httpx.AsyncClient() as client: await client.post(...)`",
     ("httpx", "Client"): "httpx.AsyncClient",
-    ("urlopen", None): "an async HTTP client such as httpx.AsyncClient",
+    ("urlopen", None): N_("an async HTTP client such as httpx.AsyncClient"),
     ("subprocess", None): "asyncio.create_subprocess_exec(...)",
-    ("objects", None): "the async ORM (aget, acreate, async for) or sync_to_async",
+    ("objects", None): N_("the async ORM (aget, acreate, async for) or sync_to_async"),
 }
 
 
 def short_text(text: str, limit: int) -> str:
     if len(text) <= limit:
         return text
-    return text[:limit] + f"\n... [cut: {len(text) - limit} more characters]"
+    return text[:limit] + "\n... " + _("[cut: {count} more characters]").format(count=len(text) - limit)
 
 
 def _under(path: str, root: Path) -> bool:
@@ -91,7 +93,7 @@ class LoopWatcher(logging.Handler):
         for text in self.warnings:
             m = re.search(r"coroutine '([^']+)' was never awaited", text)
             if m:
-                note = f"The coroutine {m[1]}() was created but never awaited: did you forget `await`?"
+                note = _("The coroutine {name}() was created but never awaited: did you forget `await`?").format(name=m[1])
                 if note not in seen:
                     seen.add(note)
                     out.append(note)
@@ -111,22 +113,23 @@ def _blocking_note(what: str, secs: float, root: Path, files: list[Path]) -> str
         culprit = find_blocking_call(file, function, line)
         if culprit:
             call_line, call_text, func_name, instead = culprit
-            return (
-                f"{func_name}() in {_rel(file, root)} blocked the event loop for {secs:.2f} s: `{call_text}` "
-                f"on line {call_line} is a blocking call inside `async def`, so nothing else could run "
-                f"meanwhile. Use {instead}."
-            )
+            return _(
+                "{function}() in {file} blocked the event loop for {seconds} s: `{call}` "
+                "on line {line} is a blocking call inside `async def`, so nothing else could run "
+                "meanwhile. Use {instead}."
+            ).format(function=func_name, file=_rel(file, root), seconds=f"{secs:.2f}", call=call_text,
+                     line=call_line, instead=_(instead))
     if name:
-        return (
-            f"{name}() in {_rel(places[0][0], root)} held the event loop for {secs:.2f} s without awaiting "
-            f"(near line {places[0][2]}): a blocking call or a long computation inside `async def` stops every "
+        return _(
+            "{function}() in {file} held the event loop for {seconds} s without awaiting "
+            "(near line {line}): a blocking call or a long computation inside `async def` stops every "
             "other task."
-        )
+        ).format(function=name, file=_rel(places[0][0], root), seconds=f"{secs:.2f}", line=places[0][2])
     if files and secs >= 0.2:
-        return (
-            f"Something held the event loop for {secs:.2f} s without awaiting: look for a blocking call "
+        return _(
+            "Something held the event loop for {seconds} s without awaiting: look for a blocking call "
             "(time.sleep, a sync HTTP client, the sync ORM) or a long loop inside an `async def`."
-        )
+        ).format(seconds=f"{secs:.2f}")
     return None
 
 
@@ -176,7 +179,8 @@ def _dotted(node: ast.AST) -> str:
 
 def _frame_line(frame, root: Path) -> str:
     code = linecache.getline(frame.f_code.co_filename, frame.f_lineno).strip()
-    return f"{_rel(frame.f_code.co_filename, root)} line {frame.f_lineno}, in {frame.f_code.co_name}(): `{code}`"
+    return _("{file} line {line}, in {function}(): `{code}`").format(
+        file=_rel(frame.f_code.co_filename, root), line=frame.f_lineno, function=frame.f_code.co_name, code=code)
 
 
 def _await_chain(coro) -> list:
@@ -200,7 +204,7 @@ def stuck_report(root: Path, interrupted_frame=None) -> str:
             running.append(frame)
         frame = frame.f_back
     if running:
-        lines.append("Still running: " + _frame_line(running[0], root))
+        lines.append(_("Still running: ") + _frame_line(running[0], root))
     try:
         loop = asyncio._get_running_loop()
         tasks = [t for t in asyncio.all_tasks(loop) if not t.done()] if loop else []
@@ -209,7 +213,7 @@ def stuck_report(root: Path, interrupted_frame=None) -> str:
     for task in tasks[:6]:
         mine = [f for f in _await_chain(task.get_coro()) if _under(f.f_code.co_filename, root)]
         if mine:
-            lines.append(f"Task {task.get_name()} waiting at " + _frame_line(mine[-1], root))
+            lines.append(_("Task {name} waiting at ").format(name=task.get_name()) + _frame_line(mine[-1], root))
     main_id = threading.main_thread().ident
     names = {t.ident: t.name for t in threading.enumerate()}
     for ident, top in sys._current_frames().items():
@@ -221,10 +225,10 @@ def stuck_report(root: Path, interrupted_frame=None) -> str:
                 mine.append(top)
             top = top.f_back
         if mine:
-            lines.append(f"Thread {names.get(ident, ident)} at " + _frame_line(mine[0], root))
+            lines.append(_("Thread {name} at ").format(name=names.get(ident, ident)) + _frame_line(mine[0], root))
     if not lines:
-        return (
-            " None of your code was running: the test was waiting for something that never happened "
+        return " " + _(
+            "None of your code was running: the test was waiting for something that never happened "
             "(a missing `await`, a task never started, an event never set?)."
         )
     return "\n" + "\n".join(f"  {line}" for line in lines[:8])
@@ -238,7 +242,8 @@ def _learner_location(tb, root: Path) -> str:
     if not frames:
         return ""
     f = frames[-1]
-    return f" (at {_rel(f.filename, root)} line {f.lineno}: `{(f.line or '').strip()}`)"
+    return " " + _("(at {file} line {line}: `{code}`)").format(file=_rel(f.filename, root), line=f.lineno,
+                                                                code=(f.line or "").strip())
 
 
 def _assert_text(exc: BaseException) -> str:
@@ -257,32 +262,33 @@ def explain(
     exc = excinfo.value
     name = type(exc).__name__
     if name == "ExerciseTimeout":
-        message = f"Your code {exc}"
+        message = _("Your code {what}").format(what=exc)
     elif isinstance(exc, AssertionError):
         message = _assert_text(exc)
         if not message:
             entry = excinfo.traceback[-1]
             source = str(entry.statement).strip() if entry.statement else "assert ..."
-            message = f"An expectation failed: `{source}`"
+            message = _("An expectation failed: `{source}`").format(source=source)
     elif isinstance(exc, SystemExit):
-        message = (
-            f"Your code called sys.exit({exc.code!r}), which stops the program instead of returning. "
-            f"Return a value or raise an exception.{_learner_location(excinfo.tb, root)}"
-        )
+        message = _(
+            "Your code called sys.exit({code}), which stops the program instead of returning. "
+            "Return a value or raise an exception."
+        ).format(code=repr(exc.code)) + _learner_location(excinfo.tb, root)
     elif name == "SynchronousOnlyOperation":
-        message = (
+        message = _(
             "SynchronousOnlyOperation: a sync-only API (the ORM, `request.user`) was called from async code"
-            f"{_learner_location(excinfo.tb, root)}. Use the async API (`aget`, `acreate`, `async for`, "
+            "{where}. Use the async API (`aget`, `acreate`, `async for`, "
             "`await request.auser()`) or wrap it in `sync_to_async`."
-        )
+        ).format(where=_learner_location(excinfo.tb, root))
     elif isinstance(exc, BaseExceptionGroup):
         inner = "; ".join(f"{type(e).__name__}: {e}" for e in exc.exceptions[:3])
-        message = f"{name} ({len(exc.exceptions)} error(s)): {inner}{_learner_location(excinfo.tb, root)}"
+        message = _("{name} ({count} error(s)): {inner}").format(name=name, count=len(exc.exceptions), inner=inner)
+        message += _learner_location(excinfo.tb, root)
     else:
         text = str(exc).strip()
         message = f"{name}{': ' + text if text else ''}{_learner_location(excinfo.tb, root)}"
         if when == "setup":
-            message = f"The test could not be prepared: {message}"
+            message = _("The test could not be prepared: {message}").format(message=message)
     notes = watcher.notes(root, list(files)) if watcher else []
     if notes:
         message += "\n" + "\n".join(f"→ {note}" for note in notes)

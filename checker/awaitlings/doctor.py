@@ -11,6 +11,7 @@ from urllib.parse import urlparse
 
 from . import ui
 from .course import Course
+from .i18n import N_, _
 
 PACKAGES = ["django", "channels", "channels-redis", "daphne", "uvicorn", "celery", "redis", "httpx", "pytest",
             "pytest-asyncio", "pytest-django", "nbval", "jupyter", "matplotlib", "playwright"]
@@ -34,7 +35,7 @@ def _redis_reachable(url: str) -> bool:
 def _celery_line(url: str | None, server: str | None) -> None:
     """Start a real worker (a one-task app) on REDIS_URL or a private Redis, and round-trip a task."""
     if not (url or server):
-        _line(None, "celery worker", "not tried: no Redis to use as its broker")
+        _line(None, _("celery worker"), _("not tried: no Redis to use as its broker"))
         return
     import tempfile
     import time
@@ -58,10 +59,12 @@ def _celery_line(url: str | None, server: str | None) -> None:
                 celery_probe.app.conf.update(broker_url=broker, result_backend=broker)
                 answer = celery_probe.ping.delay().get(timeout=10)
                 worker.stop(grace=5)
-        _line(answer == "pong", "celery worker", f"started, reached {'REDIS_URL' if url else 'a private Redis'} "
-              f"and ran a task in {time.perf_counter() - started:.1f} s")
+        _line(answer == "pong", _("celery worker"),
+              (_("started, reached REDIS_URL and ran a task in {seconds} s") if url else
+               _("started, reached a private Redis and ran a task in {seconds} s")).format(
+                  seconds=f"{time.perf_counter() - started:.1f}"))
     except Exception as error:  # noqa: BLE001 - doctor reports, never crashes
-        _line(False, "celery worker", f"{type(error).__name__}: {str(error).splitlines()[0][:160]}")
+        _line(False, _("celery worker"), f"{type(error).__name__}: {str(error).splitlines()[0][:160]}")
     finally:
         if redis is not None:
             redis.stop()
@@ -69,36 +72,37 @@ def _celery_line(url: str | None, server: str | None) -> None:
 
 def doctor(course: Course) -> int:
     print(ui.bold("awaitlings doctor"))
-    _line(sys.version_info >= (3, 11), "python", f"{sys.version.split()[0]} at {sys.executable}")
-    _line(True, "course", str(course.root))
+    _line(sys.version_info >= (3, 11), "python", _("{version} at {path}").format(
+        version=sys.version.split()[0], path=sys.executable))
+    _line(True, _("course"), str(course.root))
     missing = 0
     for name in PACKAGES:
         try:
             _line(True, name, metadata.version(name))
         except metadata.PackageNotFoundError:
             missing += 1
-            _line(False, name, "not installed: run `make start` (or pip install -e .)")
+            _line(False, name, _("not installed: run `make start` (or pip install -e .)"))
     url = os.environ.get("REDIS_URL")
     server = shutil.which("redis-server")
     if url:
         ok = _redis_reachable(url)
-        _line(ok, "redis (REDIS_URL)", url if ok else f"{url} does not answer PING")
+        _line(ok, "redis (REDIS_URL)", url if ok else _("{url} does not answer PING").format(url=url))
     elif server:
-        _line(True, "redis-server", f"{server} (tests start a private one)")
+        _line(True, "redis-server", _("{path} (tests start a private one)").format(path=server))
     else:
-        _line(None, "redis", "not found: `sudo apt-get install redis-server` or "
-              "`docker compose -f docker/compose.yml up -d redis` + REDIS_URL; Redis tests will skip")
+        _line(None, "redis", _("not found: `sudo apt-get install redis-server` or "
+              "`docker compose -f docker/compose.yml up -d redis` + REDIS_URL; Redis tests will skip"))
     _celery_line(url, server)
     browser = next((p for p in ("/usr/bin/chromium", "/usr/bin/chromium-browser") if os.path.exists(p)), None)
-    _line(bool(browser) or None, "chromium", browser or "not found: `sudo apt-get install chromium`; browser tests skip")
+    _line(bool(browser) or None, "chromium", browser or _("not found: `sudo apt-get install chromium`; browser tests skip"))
     from . import warm
 
     info = warm.status(course.root)
     if not warm.enabled():
-        _line(None, "warm checks", "off (AWAITLINGS_WARM=0, CI, or not Linux): each check starts a fresh Python")
+        _line(None, _("warm checks"), _("off (AWAITLINGS_WARM=0, CI, or not Linux): each check starts a fresh Python"))
     else:
-        _line(True, "warm checks", f"server pid {info['pid']}, {info['runs']} runs" if info
-              else "on: the next check starts a background Python (`awaitlings warm stop` ends it)")
+        _line(True, _("warm checks"), _("server pid {pid}, {runs} runs").format(pid=info["pid"], runs=info["runs"])
+              if info else _("on: the next check starts a background Python (`awaitlings warm stop` ends it)"))
     _lesson_table(course, {"redis": bool(url and _redis_reachable(url)) or bool(server),
                            "browser": bool(browser) and _installed("playwright"),
                            "celery": bool(url or server) and _installed("celery"),
@@ -108,11 +112,11 @@ def doctor(course: Course) -> int:
 
 
 HOW = {
-    "redis": "`sudo apt-get install redis-server` (or `brew install redis`), or set REDIS_URL",
-    "browser": "`sudo apt-get install chromium`",
-    "celery": "needs Redis as its broker",
-    "nginx": "`sudo apt-get install nginx` (the tests run it unprivileged; no service needed)",
-    "postgres": "optional: PostgreSQL on 127.0.0.1:5432 (or DATABASE_URL) for the capstone's PostgreSQL test",
+    "redis": N_("`sudo apt-get install redis-server` (or `brew install redis`), or set REDIS_URL"),
+    "browser": N_("`sudo apt-get install chromium` (the tests drive it headless)"),
+    "celery": N_("needs Redis as its broker"),
+    "nginx": N_("`sudo apt-get install nginx` (the tests run it unprivileged; no service needed)"),
+    "postgres": N_("optional: PostgreSQL on 127.0.0.1:5432 (or DATABASE_URL) for the capstone's PostgreSQL test"),
 }
 
 
@@ -144,13 +148,16 @@ def _postgres_reachable() -> bool:
 
 
 def _lesson_table(course: Course, available: dict[str, bool]) -> None:
-    print(ui.bold("\n  lesson                          needs                        now"))
+    heading = (_("lesson"), _("needs"), _("now"))
+    print(ui.bold("\n  " + f"{heading[0]:<31} {heading[1]:<28} {heading[2]}"))
     missing: set[str] = set()
     for lesson in course.lessons:
         needs = lesson_needs(lesson)
         lacking = [n for n in needs if not available.get(n, False)]
         missing.update(lacking)
-        state = ui.TICK + " ready" if not lacking else ui.yellow("! missing " + ", ".join(lacking))
-        print(f"  {lesson.slug:<31} {', '.join(needs) or 'nothing':<28} {state}")
+        state = ui.TICK + " " + _("ready") if not lacking else ui.yellow("! " + _("missing {services}").format(
+            services=", ".join(lacking)))
+        listed = ", ".join(needs) or _("nothing")
+        print(f"  {lesson.slug:<31} {listed:<28} {state}")
     for need in sorted(missing):
-        print(ui.dim(f"  {need}: {HOW.get(need, '')}"))
+        print(ui.dim(f"  {need}: {_(HOW[need]) if need in HOW else ''}"))

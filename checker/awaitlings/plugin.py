@@ -24,6 +24,7 @@ from . import leanstack
 leanstack.install()  # before diagnostics (or anything) imports asyncio: see leanstack.py
 
 from . import diagnostics, protocol  # noqa: E402
+from .i18n import N_, _  # noqa: E402
 from .course import Course, CourseError, Lesson, lesson_of_path  # noqa: E402
 from .session import EXERCISE_KEY, LessonSession, active  # noqa: E402
 from .targets import LEARNER  # noqa: E402
@@ -169,7 +170,8 @@ def pytest_runtest_logstart(nodeid: str, location) -> None:
 class _Alarm:
     """SIGALRM-based limit for one test phase. On expiry, snapshot where the code is stuck, then raise."""
 
-    PHASES = {"setup": "while preparing the test", "call": "running the test", "teardown": "cleaning up after the test"}
+    PHASES = {"setup": N_("while preparing the test"), "call": N_("running the test"),
+              "teardown": N_("cleaning up after the test")}
 
     def __init__(self, session: LessonSession, item: pytest.Item, phase: str) -> None:
         self.session = session
@@ -179,7 +181,8 @@ class _Alarm:
 
     def _fire(self, signum, frame) -> None:
         where = diagnostics.stuck_report(self.session.root, frame)
-        raise ExerciseTimeout(f"timed out after {self.seconds:g} s ({self.phase}).{where}")
+        raise ExerciseTimeout(_("timed out after {seconds} s ({phase}).").format(
+            seconds=f"{self.seconds:g}", phase=_(self.phase)) + where)
 
     def __enter__(self) -> _Alarm:
         if self.usable:

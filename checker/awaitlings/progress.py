@@ -65,13 +65,14 @@ class Progress:
 
     def next_hint(self, exercise: Exercise) -> tuple[int, str] | None:
         """The next unseen hint (1-based level), advancing the learner's hint level."""
-        if not exercise.hints:
+        hints = exercise.shown_hints  # the same number in every language: the level carries over
+        if not hints:
             return None
         entry = self.data["exercises"].setdefault(exercise.key, {})
-        level = min(entry.get("hints_seen", 0) + 1, len(exercise.hints))
+        level = min(entry.get("hints_seen", 0) + 1, len(hints))
         entry["hints_seen"] = level
         self.save()
-        return level, exercise.hints[level - 1]
+        return level, hints[level - 1]
 
     def saw_hint(self, exercise: Exercise) -> None:
         """A failure showed the learner the current hint: count it as seen, so the next one is new."""
@@ -82,10 +83,11 @@ class Progress:
 
     def current_hint(self, exercise: Exercise) -> tuple[int, str] | None:
         """The hint to show next to a failure: the first, or the last one the learner asked for."""
-        if not exercise.hints:
+        hints = exercise.shown_hints
+        if not hints:
             return None
-        level = max(1, min(self.entry(exercise).get("hints_seen", 0), len(exercise.hints)))
-        return level, exercise.hints[level - 1]
+        level = max(1, min(self.entry(exercise).get("hints_seen", 0), len(hints)))
+        return level, hints[level - 1]
 
     def durations(self, lesson: Lesson) -> dict[str, float]:
         """How long each exercise's tests took at the last check (to balance the next one)."""

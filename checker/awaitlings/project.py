@@ -11,6 +11,7 @@ import time
 
 from . import ui
 from .course import Lesson
+from .i18n import _
 from .targets import LEARNER, target_root
 from .testing import wait_for_port
 
@@ -37,22 +38,33 @@ def _wait_for_line(seen: list[str], text: str, timeout: float, child: subprocess
     raise TimeoutError(f"its log didn't say {text!r} within {timeout:.0f} s")
 
 
+def _fill(text: str, scratch: str) -> str:
+    """`{python}` is the interpreter running awaitlings; `{scratch}` a private folder for this run (made
+    before anything starts, removed after everything stopped): generated configs, a database file."""
+    return text.replace("{python}", sys.executable).replace("{scratch}", scratch)
+
+
 def _status_table(specs: list[dict], processes: list[tuple[str, subprocess.Popen]]) -> None:
     print(ui.bold("\n  process      pid      ready   command"))
     for proc, (name, child) in zip(specs, processes):
         where = f":{proc['port']}" if proc.get("port") else ("log" if proc.get("ready_log") else "-")
-        command = " ".join(proc["cmd"]).replace("{python}", "python")
+        command = " ".join(proc["cmd"]).replace("{python}", "python").replace("{scratch}", "$SCRATCH")
         print(f"  {name:<12} {child.pid:<8} {where:<7} {command[:70]}")
 
 
 def run_project(lesson: Lesson, duration: float | None = None, target: str = LEARNER) -> int:
     spec = lesson.run
     if not spec or not spec.get("processes"):
-        print(f"{lesson.slug} has no mini-project. Open notebooks/{lesson.slug}.ipynb in Jupyter instead.")
+        print(_("{lesson} has no mini-project. Open notebooks/{lesson}.ipynb in Jupyter instead.").format(lesson=lesson.slug))
         return 0
     root, is_overlay = target_root(lesson, target)
+    import tempfile
+
+    scratch = tempfile.mkdtemp(prefix=f"awaitlings-run-{lesson.number}-")
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(root), os.environ.get("PYTHONPATH")])),
            "PYTHONUNBUFFERED": "1"}
+    # [run] env: what every process gets (a process's own env adds to it); values may use {scratch}.
+    env.update({key: _fill(str(value), scratch) for key, value in spec.get("env", {}).items()})
     processes: list[tuple[str, subprocess.Popen]] = []
     logs: dict[str, list[str]] = {}
 
@@ -60,11 +72,20 @@ def run_project(lesson: Lesson, duration: float | None = None, target: str = LEA
         raise KeyboardInterrupt
 
     previous = signal.signal(signal.SIGTERM, _stop)
-    print(ui.bold(f"{lesson.slug}: {spec.get('description', lesson.title)}"))
+    print(ui.bold(f"{lesson.slug}: {lesson.shown_run_description}"))
     try:
+        # [run] prepare: commands run to completion, in order, before any process starts (write a config
+        # that needs the run's paths, create tables). A failing one stops the run.
+        for step in spec.get("prepare", []):
+            done = subprocess.run([_fill(part, scratch) for part in step], cwd=root, env=env)
+            if done.returncode != 0:
+                print(ui.red(_("prepare step `{step}` failed with code {code}").format(step=" ".join(step),
+                                                                                      code=done.returncode)))
+                return 1
         for index, proc in enumerate(spec["processes"]):
-            cmd = [part.format(python=sys.executable) for part in proc["cmd"]]
-            child = subprocess.Popen(cmd, cwd=root, env={**env, **proc.get("env", {})}, stdout=subprocess.PIPE,
+            cmd = [_fill(part, scratch) for part in proc["cmd"]]
+            own_env = {key: _fill(str(value), scratch) for key, value in proc.get("env", {}).items()}
+            child = subprocess.Popen(cmd, cwd=root, env={**env, **own_env}, stdout=subprocess.PIPE,
                                      stderr=subprocess.STDOUT, start_new_session=True)
             processes.append((proc["name"], child))
             logs[proc["name"]] = []
@@ -78,33 +99,35 @@ def run_project(lesson: Lesson, duration: float | None = None, target: str = LEA
                 if proc.get("ready_log"):
                     _wait_for_line(logs[name], proc["ready_log"], timeout, child)
             except (RuntimeError, TimeoutError) as error:
-                print(ui.red(f"{name} did not start: {error}"))
+                print(ui.red(_("{name} did not start: {error}").format(name=name, error=error)))
                 return 1
         _status_table(spec["processes"], processes)
         if spec.get("open"):
-            print(ui.green(f"\n  Ready: open {spec['open']}") + ui.dim("   (Ctrl-C stops everything)\n"), flush=True)
+            print(ui.green("\n  " + _("Ready: open {url}").format(url=spec["open"])) + ui.dim(
+                "   " + _("(Ctrl-C stops everything)") + "\n"), flush=True)
         deadline = time.monotonic() + duration if duration else None
         while deadline is None or time.monotonic() < deadline:
             for name, child in processes:
                 if child.poll() is not None:
-                    print(ui.red(f"{name} exited with code {child.returncode}; stopping the others."))
+                    print(ui.red(_("{name} exited with code {code}; stopping the others.").format(
+                        name=name, code=child.returncode)))
                     return 1
             time.sleep(0.2)
         return 0
     except KeyboardInterrupt:
-        print(ui.dim("\nStopping…"))
+        print(ui.dim("\n" + _("Stopping…")))
         return 0
     finally:
         # A second Ctrl-C or SIGTERM (a service manager, `pkill`) must not cut the clean-up short.
         previous_int = signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
-        for _, child in processes:
+        for _name, child in processes:
             try:
                 # The main process only: a Celery worker or gunicorn shuts its own children down in order.
                 os.kill(child.pid, signal.SIGTERM)
             except ProcessLookupError:
                 pass
-        for _, child in processes:
+        for _name, child in processes:
             try:
                 child.wait(timeout=10)
             except subprocess.TimeoutExpired:
@@ -115,6 +138,9 @@ def run_project(lesson: Lesson, duration: float | None = None, target: str = LEA
                 pass
         signal.signal(signal.SIGTERM, previous)
         signal.signal(signal.SIGINT, previous_int)
+        import shutil
+
+        shutil.rmtree(scratch, ignore_errors=True)
         if is_overlay:
             import shutil
 

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from . import protocol
 from .course import Exercise, Lesson
+from .i18n import _
 from .protocol import COLLECT_LIMIT, EXIT_GRACE, RunSpec, TestResult
 
 __all__ = ["TestResult", "ExerciseResult", "LessonResult", "run_lesson", "check_lesson", "pytest_command"]
@@ -234,12 +235,14 @@ def run_lesson(lesson: Lesson, target: str = "learner", exercises: list[str] | N
                 ex_id = test_exercise.get(running, "lesson")
                 crashed = process.returncode not in (None, -signal.SIGKILL)
                 if crashed:
-                    message = (f"The test process stopped in the middle of this test (exit code {process.returncode}): "
-                               "did your code call os._exit(), kill its own process, or crash the interpreter?")
+                    message = _("The test process stopped in the middle of this test (exit code {code}): "
+                                "did your code call os._exit(), kill its own process, or crash the interpreter?").format(
+                                    code=process.returncode)
                 else:
-                    message = (f"Your code ran past the time limit ({spec.limit(ex_id):g} s) and could not be "
-                               "interrupted, so its process was stopped. Look for an endless loop or a call that "
-                               "never returns (e.g. a lock or queue nobody releases).")
+                    message = _("Your code ran past the time limit ({seconds} s) and could not be "
+                                "interrupted, so its process was stopped. Look for an endless loop or a call that "
+                                "never returns (e.g. a lock or queue nobody releases).").format(
+                                    seconds=f"{spec.limit(ex_id):g}")
                 results[running] = TestResult(nodeid=running, name=running.split("::")[-1], exercise=ex_id,
                                               outcome="failed", message=message, details=output[-4000:])
                 if running not in order:
@@ -259,9 +262,9 @@ def run_lesson(lesson: Lesson, target: str = "learner", exercises: list[str] | N
     for ex_result in by_ex.values():
         if not ex_result.tests:
             ex_result.problem = (
-                "Its tests could not be collected:\n" + "\n".join(collect_errors)[-2000:]
+                _("Its tests could not be collected:") + "\n" + "\n".join(collect_errors)[-2000:]
                 if collect_errors
-                else problem or "No test ran for this exercise."
+                else problem or _("No test ran for this exercise.")
             )
     extra = [results[n] for n in order if n in results and results[n].exercise not in by_ex]
     return LessonResult(lesson=lesson, target=target, exercises=list(by_ex.values()),
@@ -271,7 +274,7 @@ def run_lesson(lesson: Lesson, target: str = "learner", exercises: list[str] | N
 def _startup_problem(output: str, code: int | None) -> str:
     lines = [line for line in output.strip().splitlines() if line.strip()]
     tail = "\n".join(lines[-15:])
-    return f"The tests could not start (exit code {code}). The last lines pytest printed:\n{tail}"
+    return _("The tests could not start (exit code {code}). The last lines pytest printed:").format(code=code) + f"\n{tail}"
 
 
 def balanced_groups(ids: list[str], durations: dict[str, float], jobs: int) -> list[list[str]]:

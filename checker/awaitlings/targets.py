@@ -10,6 +10,7 @@ import tempfile
 from pathlib import Path
 
 from .course import CourseError, Lesson
+from .i18n import _
 
 LEARNER, SOLUTIONS, STARTER = "learner", "solutions", "starter"
 MAX_FILE_BYTES = 1_000_000
@@ -27,10 +28,12 @@ def starter_files(lesson: Lesson) -> dict[str, str]:
     try:
         files = json.loads(path.read_text(encoding="utf-8"))["files"]
     except (OSError, ValueError, KeyError):
-        raise CourseError(f"No starter snapshot for {lesson.slug}: run `awaitlings snapshot {lesson.slug}`.") from None
+        raise CourseError(_("No starter snapshot for {lesson}: run `awaitlings snapshot {lesson}`.").format(
+            lesson=lesson.slug)) from None
     missing = set(lesson.editable_files) - set(files)
     if missing:
-        raise CourseError(f"Starter snapshot of {lesson.slug} lacks {sorted(missing)}: run `awaitlings snapshot`.")
+        raise CourseError(_("Starter snapshot of {lesson} lacks {files}: run `awaitlings snapshot`.").format(
+            lesson=lesson.slug, files=sorted(missing)))
     return files
 
 
@@ -82,7 +85,7 @@ def editable_sources(lesson: Lesson, target: str) -> dict[str, str]:
     for rel in lesson.editable_files:
         text = read_submitted_file(base / rel)
         if text is None and target == SOLUTIONS:
-            raise CourseError(f"Missing solution file solutions/{lesson.slug}/{rel}")
+            raise CourseError(_("Missing solution file solutions/{lesson}/{file}").format(lesson=lesson.slug, file=rel))
         # A file the submission lacks is graded as the untouched starter: it earns what a starter earns.
         out[rel] = starters[rel] if text is None else text
     return out
@@ -107,6 +110,5 @@ def target_root(lesson: Lesson, target: str) -> tuple[Path, bool]:
 
 
 def describe(target: str) -> str:
-    return {LEARNER: "your files", SOLUTIONS: "the reference solutions", STARTER: "the starters"}.get(
-        target or LEARNER, f"submission {target}"
-    )
+    known = {LEARNER: _("your files"), SOLUTIONS: _("the reference solutions"), STARTER: _("the starters")}
+    return known.get(target or LEARNER) or _("submission {target}").format(target=target)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 
+from .i18n import _
 from .progress import Progress, relpath
 from .runner import LessonResult
 
@@ -31,14 +32,14 @@ def indent(text: str, prefix: str = "      ") -> str:
 def show_lesson_result(result: LessonResult, progress: Progress | None, verbose: bool = False) -> str:
     lesson = result.lesson
     root = lesson.root
-    lines = [f"{bold(lesson.slug)} — {lesson.title}"]
+    lines = [f"{bold(lesson.slug)} — {lesson.shown_title}"]
     if result.target != "learner":
         from .targets import describe
 
         lines[0] += dim(f"  ({describe(result.target)})")
     if result.problem and not any(e.tests for e in result.exercises):
-        lines.append(red("  The lesson's tests could not run. This is not your code's fault if you only edited"))
-        lines.append(red("  the exercise files; run `awaitlings doctor`."))
+        lines.append(red(indent(_("The lesson's tests could not run. This is not your code's fault if you only edited\n"
+                                  "the exercise files; run `awaitlings doctor`."), "  ")))
         lines.append(indent(result.problem))
         return "\n".join(lines)
     first_failure_shown = False
@@ -46,36 +47,40 @@ def show_lesson_result(result: LessonResult, progress: Progress | None, verbose:
         ex = ex_result.exercise
         mark = TICK if ex_result.passed else SKIP if ex_result.skipped else CROSS
         score = f"{ex_result.score:g}/{ex_result.max_score:g}"
-        lines.append(f"  {mark} {ex.id:<28} {score:>7}  {dim(ex.title)}")
+        lines.append(f"  {mark} {ex.id:<28} {score:>7}  {dim(ex.shown_title)}")
         if ex_result.passed:
             continue
         if ex_result.skipped:
-            lines.append(indent(yellow(ex_result.tests[0].message.strip() or "skipped")))
+            lines.append(indent(yellow(ex_result.tests[0].message.strip() or _("skipped"))))
             continue
         failure = ex_result.first_failure
         if ex_result.problem:
             lines.append(indent(ex_result.problem))
         elif failure:
             failed = sum(t.outcome == "failed" for t in ex_result.tests)
-            lines.append(dim(f"      {failed} of {len(ex_result.tests)} tests failed; first: {failure.name}"))
-            lines.append(indent(failure.message or "failed"))
+            lines.append(dim("      " + _("{failed} of {total} tests failed; first: {name}").format(
+                failed=failed, total=len(ex_result.tests), name=failure.name)))
+            lines.append(indent(failure.message or _("failed")))
             if verbose and failure.details:
                 lines.append(indent(dim(failure.details)))
             if verbose and failure.output:
-                lines.append(indent(dim("your code printed:\n" + failure.output)))
+                lines.append(indent(dim(_("your code printed:") + "\n" + failure.output)))
         files = ", ".join(relpath(lesson.path / f, root) for f in ex.files)
         if not first_failure_shown:
             first_failure_shown = True
-            lines.append(dim(f"      edit: {files}"))
-            hint = progress.current_hint(ex) if progress else (1, ex.hints[0]) if ex.hints else None
+            lines.append(dim("      " + _("edit: {files}").format(files=files)))
+            hints = ex.shown_hints
+            hint = progress.current_hint(ex) if progress else (1, hints[0]) if hints else None
             if hint:
                 level, text = hint
-                lines.append(cyan(f"      hint {level}/{len(ex.hints)}: ") + text)
-                if level < len(ex.hints):
-                    lines.append(dim(f"      more: awaitlings hint {ex.id}"))
+                lines.append(cyan("      " + _("hint {level}/{total}: ").format(level=level, total=len(hints))) + text)
+                if level < len(hints):
+                    lines.append(dim("      " + _("more: awaitlings hint {exercise}").format(exercise=ex.id)))
     total = f"{result.score:g}/{result.max_score:g}"
-    verdict = green("all passed") if result.passed else f"{sum(e.passed for e in result.exercises)}/{len(result.exercises)} exercises passed"
-    lines.append(f"  {bold('score')} {total} · {verdict} · {result.elapsed:.1f} s")
+    verdict = green(_("all passed")) if result.passed else _("{passed}/{total} exercises passed").format(
+        passed=sum(e.passed for e in result.exercises), total=len(result.exercises))
+    score = _("score")
+    lines.append(f"  {bold(score)} {total} · {verdict} · {result.elapsed:.1f} s")
     return "\n".join(lines)
 
 

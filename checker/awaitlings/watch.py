@@ -10,10 +10,11 @@ import time
 
 from . import ui, warm
 from .course import Course, Exercise
+from .i18n import N_, _
 from .progress import Progress
 from .runner import run_lesson
 
-KEYS = "[h] next hint · [c] check · [l] list · [r] reset · [n] next exercise · [q] quit"
+KEYS = N_("[h] next hint · [c] check · [l] list · [r] reset · [n] next exercise · [q] quit")
 
 
 def _snapshot(paths) -> dict:
@@ -101,7 +102,8 @@ class Keys:
 def progress_bar(progress: Progress, width: int = 30) -> str:
     done, total = progress.counts()
     filled = round(width * done / total) if total else 0
-    return f"{ui.green('█' * filled)}{ui.dim('░' * (width - filled))} {done}/{total} exercises"
+    return f"{ui.green('█' * filled)}{ui.dim('░' * (width - filled))} " + _("{done}/{total} exercises").format(
+        done=done, total=total)
 
 
 def _reset(exercise: Exercise) -> None:
@@ -116,7 +118,7 @@ def watch(course: Course, lesson_name: str | None, poll: bool = False) -> int:
     progress = Progress(course)
     lesson = course.lesson(lesson_name) if lesson_name else progress.first_unfinished()
     if lesson is None:
-        print(ui.green("Every exercise is done."))
+        print(ui.green(_("Every exercise is done.")))
         return 0
     keys = Keys()
     changes = Changes([lesson.path / f for f in lesson.editable_files], poll)
@@ -126,7 +128,7 @@ def watch(course: Course, lesson_name: str | None, poll: bool = False) -> int:
             pending = [ex for ex in lesson.exercises if not progress.done(ex)]
             exercise = next((ex for ex in pending if ex.id not in skipped), pending[0] if pending else None)
             if exercise is None:
-                print(ui.green(f"{lesson.slug} complete!"))
+                print(ui.green(_("{lesson} complete!").format(lesson=lesson.slug)))
                 following = progress.first_unfinished()
                 if not following:
                     return 0
@@ -137,16 +139,17 @@ def watch(course: Course, lesson_name: str | None, poll: bool = False) -> int:
                 continue
             print("\033[2J\033[H" if sys.stdout.isatty() else "", end="")
             print(progress_bar(Progress(course)))
-            print(ui.dim(f"Checking {exercise.key}…"), flush=True)
+            print(ui.dim(_("Checking {what}…").format(what=exercise.key)), flush=True)
             result = run_lesson(lesson, exercises=[exercise.id], launch=warm.launcher(warm.start(course.root)))
             progress.record(result)
             print(ui.show_lesson_result(result, progress))
             if result.passed:
-                print(ui.green(f"  {exercise.id} passes! Moving on…"))
+                print(ui.green("  " + _("{exercise} passes! Moving on…").format(exercise=exercise.id)))
                 time.sleep(1.0)
                 continue
             progress.saw_hint(exercise)  # the result just showed it: `h` gives the next one
-            print(ui.dim(f"\n  Save {', '.join(exercise.files)} to re-check. {KEYS}"), flush=True)
+            print(ui.dim("\n  " + _("Save {files} to re-check.").format(files=", ".join(exercise.files)) + " " + _(KEYS)),
+                  flush=True)
             changes.event.clear()
             while not changes.event.is_set():
                 key = keys.read(0.3)
@@ -155,28 +158,30 @@ def watch(course: Course, lesson_name: str | None, poll: bool = False) -> int:
                 if key == "h":
                     hint = progress.next_hint(exercise)
                     if hint:
-                        more = "" if hint[0] < len(exercise.hints) else ui.dim(" (the last one)")
-                        print(ui.cyan(f"  hint {hint[0]}/{len(exercise.hints)}: ") + hint[1] + more, flush=True)
+                        more = "" if hint[0] < len(exercise.hints) else ui.dim(" " + _("(the last one)"))
+                        print(ui.cyan("  " + _("hint {level}/{total}: ").format(level=hint[0], total=len(exercise.hints)))
+                              + hint[1] + more, flush=True)
                 elif key == "l":
                     for ex in lesson.exercises:
                         mark = ui.TICK if progress.done(ex) else ("▶" if ex is exercise else ui.CROSS)
-                        print(f"    {mark} {ex.id:<28} {ex.title}", flush=True)
+                        print(f"    {mark} {ex.id:<28} {ex.shown_title}", flush=True)
                     print("    " + progress_bar(progress), flush=True)
                 elif key == "r":
-                    print(f"  Reset {', '.join(exercise.files)} to the starter? A backup is kept. [y/N] ", end="",
-                          flush=True)
+                    print("  " + _("Reset {files} to the starter? A backup is kept. [y/N] ").format(
+                        files=", ".join(exercise.files)), end="", flush=True)
                     if keys.read(30) == "y":
                         print()
                         _reset(exercise)
                         progress = Progress(course)
                         break
-                    print(ui.dim("nothing changed"), flush=True)
+                    print(ui.dim(_("nothing changed")), flush=True)
                 elif key == "n":
                     skipped.add(exercise.id)
                     following = next((ex for ex in pending if ex.id not in skipped), None)
                     if following is None:
                         skipped.clear()
-                        print(ui.dim("  No other unfinished exercise in this lesson: back to the first."), flush=True)
+                        print(ui.dim("  " + _("No other unfinished exercise in this lesson: back to the first.")),
+                              flush=True)
                     break
                 elif key == "c":
                     break

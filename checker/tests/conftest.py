@@ -14,6 +14,8 @@ import pytest
 # A check from these tests starts no warm server (awaitlings.warm) unless a test asks for one: each test
 # has its own course copy, and a server per copy would only idle until it timed out.
 os.environ["AWAITLINGS_WARM"] = "0"
+# Messages in English unless a test asks for Korean (test_i18n.py), whatever the machine's locale.
+os.environ["AWAITLINGS_LANG"] = "en"
 
 FIXTURE_COURSE = Path(__file__).parent / "fixtures" / "course"
 REPO = Path(__file__).resolve().parents[2]

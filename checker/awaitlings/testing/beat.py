@@ -27,6 +27,7 @@ from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
+from ..i18n import _
 from . import fail
 from .celery import CeleryProcess, _tail, worker_log_problem
 
@@ -81,12 +82,12 @@ class CeleryBeat(CeleryProcess):
                 return self
             if self.process is None or self.process.poll() is not None:
                 self.stop(grace=0)
-                problem = worker_log_problem(log, self.command).replace("The Celery worker", "Celery beat")
-                fail(problem or f"Celery beat (`{self.command}`) stopped while starting.\n{_tail(log, who='Beat')}")
+                fail(worker_log_problem(log, self.command) or _("Celery beat (`{command}`) stopped while starting.")
+                     .format(command=self.command) + f"\n{_tail(log, who='Beat')}")
             if time.monotonic() > deadline:
                 self.stop(grace=0)
-                fail(f"Celery beat (`{self.command}`) was not ready after {self.ready_timeout:g} s. "
-                     f"Is the broker reachable?\n{_tail(log, who='Beat')}")
+                fail(_("Celery beat (`{command}`) was not ready after {seconds} s. Is the broker reachable?").format(
+                    command=self.command, seconds=f"{self.ready_timeout:g}") + f"\n{_tail(log, who='Beat')}")
             time.sleep(0.01)
 
     # --- what it did --------------------------------------------------------------------------------
@@ -100,6 +101,7 @@ class CeleryBeat(CeleryProcess):
         deadline = time.monotonic() + timeout
         while self.sent()[entry] < count:
             if time.monotonic() > deadline or not self.running:
-                fail(f"Celery beat sent {entry!r} {self.sent()[entry]} time(s) within {timeout:g} s, "
-                     f"expected at least {count}.\n{_tail(self.output(), who='Beat')}")
+                fail(_("Celery beat sent {entry} {sent} time(s) within {seconds} s, expected at least {count}.")
+                     .format(entry=repr(entry), sent=self.sent()[entry], seconds=f"{timeout:g}", count=count)
+                     + f"\n{_tail(self.output(), who='Beat')}")
             time.sleep(0.01)

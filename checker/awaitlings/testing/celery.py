@@ -33,6 +33,7 @@ from pathlib import Path
 
 from . import ServerProcess, fail, log_file, target_root
 from .redis_server import child_setup
+from ..i18n import _
 
 __all__ = ["CeleryProcess", "CeleryWorker", "wait_result", "worker_log_problem"]
 
@@ -127,8 +128,8 @@ class CeleryProcess(ServerProcess):
             if found:
                 return found
             time.sleep(0.02)
-        fail(f"The {self.kind}'s log never showed {pattern!r} within {timeout:g} s.\n"
-             f"{_tail(self.output(), who=f'The {self.kind}')}")
+        fail(_("The {kind}'s log never showed {pattern} within {seconds} s.").format(
+            kind=self.kind, pattern=repr(pattern), seconds=f"{timeout:g}") + f"\n{_tail(self.output(), who=self.kind)}")
         raise AssertionError("unreachable")
 
     def __enter__(self):
@@ -215,12 +216,13 @@ class CeleryWorker(CeleryProcess):
                 log = self.output()
                 self.stop(grace=0)
                 fail(worker_log_problem(log, self.command) or
-                     f"The Celery worker (`{self.command}`) stopped while starting.\n{_tail(log)}")
+                     _("The Celery worker (`{command}`) stopped while starting.").format(command=self.command)
+                     + f"\n{_tail(log)}")
             if time.monotonic() > deadline:
                 log = self.output()
                 self.stop(grace=0)
-                fail(f"The Celery worker (`{self.command}`) was not ready after {self.ready_timeout:g} s. "
-                     f"Is the broker reachable?\n{_tail(log)}")
+                fail(_("The Celery worker (`{command}`) was not ready after {seconds} s. Is the broker reachable?")
+                     .format(command=self.command, seconds=f"{self.ready_timeout:g}") + f"\n{_tail(log)}")
             time.sleep(0.01)
 
     @property
@@ -240,12 +242,14 @@ class CeleryWorker(CeleryProcess):
                 continue
             similar = [t for t in known if t.rsplit(".", 1)[-1] == name.rsplit(".", 1)[-1]]
             if similar:
-                fail(f"The worker registered the task as {similar[0]!r}, but it is sent as {name!r}. "
-                     "Task names come from the module they live in: keep it in the app's tasks.py.")
-            fail(f"The Celery worker started, but it doesn't know the task {name!r} "
-                 f"(it knows: {', '.join(sorted(known)) or 'no tasks at all'}). Is the function decorated "
-                 "with `@shared_task`, in a `tasks.py` of an installed app, and does config/celery.py call "
-                 "`app.autodiscover_tasks()`?")
+                fail(_("The worker registered the task as {registered}, but it is sent as {name}. "
+                       "Task names come from the module they live in: keep it in the app's tasks.py.").format(
+                    registered=repr(similar[0]), name=repr(name)))
+            fail(_("The Celery worker started, but it doesn't know the task {name} "
+                   "(it knows: {known}). Is the function decorated "
+                   "with `@shared_task`, in a `tasks.py` of an installed app, and does config/celery.py call "
+                   "`app.autodiscover_tasks()`?").format(name=repr(name),
+                                                         known=", ".join(sorted(known)) or _("no tasks at all")))
 
     def pool_pids(self) -> list[int]:
         """The pool's processes (the children of the main worker process) that run the tasks."""
@@ -320,8 +324,9 @@ def worker_log_problem(log: str, command: str = "celery worker") -> str:
     if not error_lines:
         unregistered = re.search(r"Received unregistered task of type '([^']+)'", log)
         if unregistered:
-            return (f"The worker received the task {unregistered.group(1)!r} but doesn't know it, so it dropped it. "
-                    "Is it decorated with `@shared_task` and found by `app.autodiscover_tasks()`?")
+            return _("The worker received the task {name} but doesn't know it, so it dropped it. "
+                     "Is it decorated with `@shared_task` and found by `app.autodiscover_tasks()`?").format(
+                name=repr(unregistered.group(1)))
         return ""
     error = error_lines[-1]
     where = ""
@@ -329,9 +334,10 @@ def worker_log_problem(log: str, command: str = "celery worker") -> str:
         last = frames[-1]
         rel = os.path.relpath(last.group("file"), root)
         code = _source_line(last.group("file"), int(last.group("line")))
-        where = f" at {rel} line {last.group('line')}" + (f": `{code}`" if code else "")
-        return f"The Celery worker (`{command}`) could not start: {error}{where}."
-    return f"The Celery worker (`{command}`) could not start: {error}.\n{_tail(log)}"
+        where = " " + _("at {file} line {line}").format(file=rel, line=last.group("line")) + (
+            f": `{code}`" if code else "")
+        return _("`{command}` could not start: {error}").format(command=command, error=error) + f"{where}."
+    return _("`{command}` could not start: {error}").format(command=command, error=error) + f".\n{_tail(log)}"
 
 
 def _source_line(path: str, number: int) -> str:
@@ -357,15 +363,16 @@ def wait_result(result, worker: CeleryWorker | Iterable[CeleryWorker] | None = N
         if problem:
             why = problem
         elif received:
-            why = (f"The worker {received[0].name} received it and is still running it: does it block, or wait "
-                   "for something that never comes?")
+            why = _("The worker {name} received it and is still running it: does it block, or wait "
+                    "for something that never comes?").format(name=received[0].name)
         elif workers:
-            why = ("No worker received it: is it sent to a queue no worker consumes, or did the worker stop "
-                   "taking tasks?")
+            why = _("No worker received it: is it sent to a queue no worker consumes, or did the worker stop "
+                    "taking tasks?")
         else:
-            why = "Is a worker running?"
+            why = _("Is a worker running?")
         logs = "".join(f"\n[{w.name}] {_tail(w.output(), 6)}" for w in workers)
-        fail(f"{name} did not finish within {timeout:g} s (state: {result.state}). {why}{logs}")
+        fail(_("{name} did not finish within {seconds} s (state: {state}).").format(
+            name=name, seconds=f"{timeout:g}", state=result.state) + f" {why}{logs}")
     raise AssertionError("unreachable")
 
 
@@ -399,8 +406,8 @@ def database_url(settings: dict) -> str:
     if engine == "sqlite3":
         name = str(settings["NAME"])
         if name.startswith("file:") or name == ":memory:":
-            fail("The test database is SQLite in memory, which a worker process can't see. Give it a file: "
-                 "DATABASES['default']['TEST'] = {'NAME': ...} (see the lesson's settings.py).")
+            fail(_("The test database is SQLite in memory, which a worker process can't see. Give it a file: "
+                   "DATABASES['default']['TEST'] = {{'NAME': ...}} (see the lesson's settings.py).").format())
         return f"sqlite:///{name}"
     from urllib.parse import quote
 

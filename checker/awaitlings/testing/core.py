@@ -13,6 +13,8 @@ import traceback
 from pathlib import Path
 from types import ModuleType
 
+from ..i18n import N_, _
+
 __all__ = ["ExerciseProblem", "fail", "load", "need", "target_root", "lesson_root"]
 
 
@@ -58,21 +60,25 @@ def load(name: str) -> ModuleType:
     try:
         return importlib.import_module(name)
     except SyntaxError as error:
-        where = f"{_display(error.filename or filename)} line {error.lineno}"
+        where = _("{file} line {line}").format(file=_display(error.filename or filename), line=error.lineno)
         sys.modules.pop(name, None)
-        fail(f"{where} has a syntax error: {error.msg}. Python could not read the file, so nothing in it ran.")
+        fail(_("{where} has a syntax error: {error}. Python could not read the file, so nothing in it ran.").format(
+            where=where, error=error.msg))
     except SystemExit as error:
         sys.modules.pop(name, None)
-        fail(f"{filename} called sys.exit({error.code!r}) while being imported. Keep top-level code to definitions.")
+        fail(_("{file} called sys.exit({code}) while being imported. Keep top-level code to definitions.").format(
+            file=filename, code=repr(error.code)))
     except ModuleNotFoundError as error:
         sys.modules.pop(name, None)
         if error.name == name or name.startswith(f"{error.name}."):
-            fail(f"Can't find {filename} in {target_root()}. Did you rename or move it?")
-        fail(f"{filename} imports {error.name!r}, which isn't installed or doesn't exist: {error}")
+            fail(_("Can't find {file} in {folder}. Did you rename or move it?").format(file=filename, folder=target_root()))
+        fail(_("{file} imports {module}, which isn't installed or doesn't exist: {error}").format(
+            file=filename, module=repr(error.name), error=error))
     except Exception as error:  # noqa: BLE001 - any import-time crash is the learner's to see
         sys.modules.pop(name, None)
         frame = _last_learner_frame(error)
-        fail(f"Importing {filename} raised {type(error).__name__}: {error}{frame}")
+        fail(_("Importing {file} raised {kind}: {error}").format(file=filename, kind=type(error).__name__, error=error)
+             + frame)
     raise AssertionError("unreachable")
 
 
@@ -85,16 +91,21 @@ def _last_learner_frame(error: BaseException) -> str:
     if not frames:
         return ""
     frame = frames[-1]
-    return f" (at {_display(frame.filename)} line {frame.lineno}: {(frame.line or '').strip()})"
+    return " " + _("(at {file} line {line}: {code})").format(file=_display(frame.filename), line=frame.lineno,
+                                                              code=(frame.line or "").strip())
 
 
 _KINDS = {
     "coroutine function": (inspect.iscoroutinefunction, "async def {name}(...)"),
-    "async generator": (inspect.isasyncgenfunction, "async def {name}(...) with `yield` in it"),
+    "async generator": (inspect.isasyncgenfunction, N_("async def {name}(...) with `yield` in it")),
     "function": (callable, "def {name}(...)"),
     "class": (inspect.isclass, "class {name}"),
     "value": (lambda obj: True, "{name} = ..."),
 }
+
+
+# The kinds' names, as `need()` shows them.
+_KIND_NAMES = (N_("coroutine function"), N_("async generator"), N_("function"), N_("class"), N_("value"))
 
 
 def need(module: ModuleType, name: str, kind: str = "function"):
@@ -102,9 +113,11 @@ def need(module: ModuleType, name: str, kind: str = "function"):
     check, shape = _KINDS[kind]
     filename = _display(module.__file__ or _module_file(module.__name__))
     if not hasattr(module, name):
-        fail(f"MISSING: {filename} should define `{shape.format(name=name)}`, but there is no `{name}` in it.")
+        fail(_("MISSING: {file} should define `{shape}`, but there is no `{name}` in it.").format(
+            file=filename, shape=_(shape).format(name=name), name=name))
     obj = getattr(module, name)
     if not check(obj):
-        actual = "a plain `def`" if inspect.isfunction(obj) else type(obj).__name__
-        fail(f"`{name}` in {filename} should be `{shape.format(name=name)}` ({kind}), but it is {actual}.")
+        actual = _("a plain `def`") if inspect.isfunction(obj) else type(obj).__name__
+        fail(_("`{name}` in {file} should be `{shape}` ({kind}), but it is {actual}.").format(
+            name=name, file=filename, shape=_(shape).format(name=name), kind=_(kind), actual=actual))
     return obj

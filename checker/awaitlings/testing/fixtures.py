@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 
 from .. import session as lesson_run
+from ..i18n import N_
 from .core import target_root
 from .timing import within as _within
 from .services import HOW_TO_GET_REDIS, RedisServer, find_chromium, need_redis_server, redis_binary, unavailable
@@ -64,11 +65,11 @@ def chromium_path():
     """Debian's chromium for Playwright (never a browser downloaded by a tool)."""
     path = find_chromium()
     if not path:
-        unavailable("a Chromium browser", "`sudo apt-get install chromium` (or set AWAITLINGS_CHROMIUM)")
+        unavailable(N_("a Chromium browser"), N_("`sudo apt-get install chromium` (or set AWAITLINGS_CHROMIUM)"))
     try:
         import playwright  # noqa: F401
     except ImportError:
-        unavailable("Playwright for Python", "`pip install playwright` (no `playwright install` needed)")
+        unavailable("Playwright for Python", N_("`pip install playwright` (no `playwright install` needed)"))
     return path
 
 

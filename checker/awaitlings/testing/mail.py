@@ -9,6 +9,7 @@ from collections.abc import Callable
 from email.message import Message
 from pathlib import Path
 
+from ..i18n import _
 from . import fail
 
 __all__ = ["MailFolder"]
@@ -51,6 +52,8 @@ class MailFolder:
             if found:
                 return found[0]
             if time.monotonic() > deadline:
-                what = f"to {match}" if isinstance(match, str) else "like that"
-                fail(f"No mail {what} arrived within {timeout:g} s.")
+                if isinstance(match, str):
+                    fail(_("No mail to {address} arrived within {seconds} s.").format(address=match,
+                                                                                     seconds=f"{timeout:g}"))
+                fail(_("No mail like that arrived within {seconds} s.").format(seconds=f"{timeout:g}"))
             time.sleep(0.02)

@@ -17,6 +17,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from ..i18n import N_, _
 from .core import fail, target_root
 from .ports import await_port, free_port, wait_for_port
 from .redis_server import RedisServer, redis_binary  # the one Redis spawner (re-exported here)
@@ -89,7 +90,8 @@ class ServerProcess:
         except (RuntimeError, TimeoutError) as error:
             output = self.output()
             self.stop()
-            fail(f"The server `{' '.join(self.cmd[-4:])}` did not start: {error}.\n{output[-1500:]}")
+            fail(_("The server `{command}` did not start: {error}.").format(command=" ".join(self.cmd[-4:]), error=error)
+                 + f"\n{output[-1500:]}")
         return self
 
     def output(self) -> str:
@@ -131,14 +133,14 @@ def unavailable(what: str, how: str) -> None:
     (CI must provide every service; a skip there would hide a failure)."""
     import pytest
 
-    message = f"needs {what}: {how}"
+    message = _("needs {what}: {how}").format(what=_(what), how=_(how))
     if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-        pytest.fail(f"{message} (CI must provide every service; a skip here would hide a failure)", pytrace=False)
+        pytest.fail(message + " " + _("(CI must provide every service; a skip here would hide a failure)"), pytrace=False)
     pytest.skip(message)
 
 
-HOW_TO_GET_REDIS = ("install it (`sudo apt-get install redis-server`, `brew install redis`) or run "
-                    "`docker compose -f docker/compose.yml up -d redis` and set REDIS_URL=redis://127.0.0.1:6379/0")
+HOW_TO_GET_REDIS = N_("install it (`sudo apt-get install redis-server`, `brew install redis`) or run "
+                       "`docker compose -f docker/compose.yml up -d redis` and set REDIS_URL=redis://127.0.0.1:6379/0")
 
 
 def need_redis_server() -> RedisServer:

@@ -8,6 +8,7 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from ..i18n import _
 from .core import fail
 
 __all__ = ["Stopwatch", "expect_concurrent", "expect_waves", "Gauge", "within", "CpuHere", "cpu_here", "cpu_cost"]
@@ -43,15 +44,15 @@ def expect_concurrent(elapsed: float, *, calls: int, each: float, what: str) -> 
     sequential = calls * each
     bar = each + (sequential - each) / 2
     if elapsed >= bar:
-        fail(
-            f"{what} ran sequentially: {calls} calls of {each:.2f} s took {elapsed:.2f} s "
-            f"(one after another: {sequential:.2f} s). Run concurrently they take about {each:.2f} s."
-        )
+        fail(_(
+            "{what} ran sequentially: {calls} calls of {each} s took {elapsed} s "
+            "(one after another: {sequential} s). Run concurrently they take about {each} s."
+        ).format(what=what, calls=calls, each=f"{each:.2f}", elapsed=f"{elapsed:.2f}", sequential=f"{sequential:.2f}"))
     if elapsed < each * 0.8:
-        fail(
-            f"{what} finished in {elapsed:.3f} s, faster than a single call ({each:.2f} s): "
+        fail(_(
+            "{what} finished in {elapsed} s, faster than a single call ({each} s): "
             "were the calls really made and awaited?"
-        )
+        ).format(what=what, elapsed=f"{elapsed:.3f}", each=f"{each:.2f}"))
 
 
 def expect_waves(elapsed: float, *, calls: int, each: float, at_once: int, what: str, unit: str = "calls",

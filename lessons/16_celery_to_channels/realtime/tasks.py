@@ -9,6 +9,7 @@ from realtime.bridge import notify_user
 
 @shared_task
 def ping_user(user_id: int, payload: dict) -> float:
-    """Push `payload` to the user through the channel layer; returns when it was sent (time.time())."""
+    """Push `payload` to the user through the channel layer; returns when the push started (time.time())."""
+    started = time.time()
     notify_user(user_id, payload)
-    return time.time()
+    return started

@@ -112,19 +112,35 @@ async def listen():
 
 
 @pytest.fixture(scope="session")
-def server(request, redis_url, celery_worker):
+def server_started(request, redis_url):
     """uvicorn serving config.asgi with your files, on the run's Redis and test database, for the whole
-    run (its pushes come from the session's worker through the same Redis)."""
+    run (its pushes come from the session's worker through the same Redis). Started, not yet waited
+    for: a module can ask for it early and let it boot while other tests run."""
+    import os
+    import signal
+
     from awaitlings.testing.celery import worker_env
 
     request.getfixturevalue("django_db_setup")
     env = worker_env(redis_url, django_db=True)
-    with ServerProcess(["{python}", "-m", "uvicorn", "config.asgi:application", "--port", "{port}",
-                        "--lifespan", "off", "--log-level", "warning",
-                        # channels_redis can't cancel its blocking read (django/channels_redis#366): a closed
-                        # socket's consumer lingers up to 5 s, and uvicorn would wait for it at shutdown.
-                        "--timeout-graceful-shutdown", "0"], env=env) as srv:
+    srv = ServerProcess(["{python}", "-m", "uvicorn", "config.asgi:application", "--port", "{port}",
+                         "--lifespan", "off", "--log-level", "warning",
+                         # channels_redis can't cancel its blocking read (django/channels_redis#366): a
+                         # closed socket's consumer lingers up to 5 s, and uvicorn would wait for it.
+                         "--timeout-graceful-shutdown", "0"], env=env).start()
+    try:
         yield srv
+    finally:
+        if srv.process is not None and srv.process.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(srv.process.pid, signal.SIGKILL)  # a test server: nothing to shut down gracefully
+        srv.__exit__(None, None, None)
+
+
+@pytest.fixture
+def server(server_started):
+    """The run's uvicorn, ready."""
+    return server_started.wait_ready()
 
 
 @pytest.fixture

@@ -10,7 +10,8 @@ from awaitlings.testing import fail
 
 NEEDED_BY = "Exercise 2"
 # A consumer closes stale database connections around each message, so the database must be open.
-pytestmark = pytest.mark.django_db
+# The real server boots while the in-process tests run.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("server_started")]
 
 
 def user(uid: int, name: str = "ana"):
@@ -36,7 +37,7 @@ async def receive(communicator, who: str, what: str, timeout: float = 2.0) -> di
     try:
         return await communicator.receive_json_from(timeout=timeout)
     except TimeoutError:
-        fail(f"{who}'s socket received nothing within {timeout:g} s; expected {what}.")
+        fail(f"{who}'s socket received nothing within {timeout:g} s (expected {what}).")
     except ValueError as error:
         if "No handler for message type" in str(error):
             fail(f"The push ended {who}'s connection: {error}. Channels calls the consumer method named after "
@@ -57,7 +58,7 @@ async def test_a_push_reaches_every_tab_of_the_user_and_nobody_else(as_user, gro
     if not await ben_tab.receive_nothing(timeout=0.1):
         fail(f"A push to ana's group {group!r} reached ben's socket.")
     for i, tab in enumerate(tabs, 1):
-        got = await receive(tab, f"ana (tab {i})", f"the push to her group {group!r}; did connect() join it?")
+        got = await receive(tab, f"ana (tab {i})", f"the push to her group {group!r}: did connect() join it?")
         if got != payload:
             fail(f"ana's socket should receive the push's data {payload}; it received {got}.")
     for communicator in (*tabs, ben_tab):

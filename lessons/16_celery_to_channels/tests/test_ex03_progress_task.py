@@ -10,7 +10,7 @@ from awaitlings.testing import fail, load, need
 from awaitlings.testing.celery import wait_result
 
 NEEDED_BY = "Exercise 3"
-STEP = 0.05  # settings.REPORT_STEP_SECONDS
+STEP = 0.03  # settings.REPORT_STEP_SECONDS
 
 
 def report_task():
@@ -42,7 +42,7 @@ async def collect(listener, task_id: str, timeout: float) -> list[tuple[float, d
 
 async def test_progress_is_pushed_step_by_step_while_the_job_runs(celery_worker, listen, group_of, new_user_id):
     build_report = report_task()
-    uid, steps = new_user_id(), 6
+    uid, steps = new_user_id(), 8
     tab = await listen(group_of(uid, needed_by=NEEDED_BY))
     result = await sync_to_async(build_report.delay)(uid, steps)
     events = await collect(tab, result.id, timeout=4)
@@ -58,7 +58,7 @@ async def test_progress_is_pushed_step_by_step_while_the_job_runs(celery_worker,
     if done.get("result") != expected(steps):
         fail(f"The done event should carry the result {expected(steps)}; it was {done}.")
     lead = done_at - progress[0][0]
-    if lead < 0.5 * (steps - 1) * STEP:
+    if lead < 0.4 * (steps - 1) * STEP:  # a burst at the end arrives within a few ms
         fail(f"The first progress event arrived only {lead * 1000:.0f} ms before the done event, though the job "
              f"ran {steps} steps of {STEP * 1000:.0f} ms: the pushes came at the end, not as it happened. "
              "Push inside the loop, right after each step.")
@@ -117,14 +117,14 @@ async def test_when_the_channel_layer_goes_down_mid_job_the_job_still_finishes(l
 
     layer_redis, worker = layer_down_rig
     build_report = report_task()
-    uid, steps = new_user_id(), 8
+    uid, steps = new_user_id(), 10
     group = group_of(uid, needed_by=NEEDED_BY)
     await sync_to_async(worker.wait_ready, thread_sensitive=False)()
     tab = await listen(group, layer=RedisChannelLayer(hosts=[layer_redis.url]))
     # Its own queue: the session's worker (whose layer is the run's Redis) must not take these jobs.
     result = await sync_to_async(build_report.apply_async)((uid, steps), queue="layer-down")
-    try:  # once the job has pushed something (or a few steps in), the channel layer's Redis dies
-        await asyncio.wait_for(tab.queue.get(), 4 * STEP + 1)
+    try:  # once the job has pushed its first step (or should have), the channel layer's Redis dies
+        await asyncio.wait_for(tab.queue.get(), 3 * STEP)
     except TimeoutError:
         pass
     layer_redis.stop()

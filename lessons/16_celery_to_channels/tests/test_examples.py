@@ -82,7 +82,7 @@ def rig(request, redis_url):
 
     request.getfixturevalue("django_db_setup")
     broker, layer = RedisServer().start(), RedisServer().start()
-    env = {**worker_env(broker.url, django_db=True), "CHANNELS_REDIS_URL": layer.url}
+    env = {**worker_env(broker.url, django_db=True), "CHANNELS_REDIS_URL": layer.url, "REPORT_STEP_SECONDS": "0.05"}
     worker = CeleryWorker("config", concurrency=2, name="rig", env=env).start()
     server = ServerProcess(UVICORN, env=env).start()
     try:

@@ -87,7 +87,10 @@ CHANNEL_LAYERS = {
     "default": {
         "BACKEND": "channels_redis.core.RedisChannelLayer",
         # capacity: frames waiting per connection before group_send drops more (the bench stays below it).
-        "CONFIG": {"hosts": [REDIS_URL], "prefix": "capstone", "capacity": 200, "expiry": 60},
+        # socket_timeout: redis-py 8 defaults to 5 s, exactly the layer's blocking wait for the next message
+        # (BZPOPMIN, 5 s): an idle connection then dies with "Timeout reading from ...". Give it room.
+        "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": 30}], "prefix": "capstone",
+                   "capacity": 200, "expiry": 60},
     }
 }
 # --8<-- [end:redis]

@@ -62,18 +62,28 @@ def worker(celery_worker):
     return celery_worker
 
 
-@pytest.fixture(scope="session")
-def web(request, redis_url):
-    """One real uvicorn server for the whole run, on the run's Redis and test database. It imports the
-    exercise files when they are first used, so it serves whatever each test is about."""
+@pytest.fixture(scope="session", autouse=True)
+def _web_booting(redis_url):
+    """The session's uvicorn, started (not waited for) before the first test, so it boots while the first
+    tests run. It only opens the test database when a request comes, after `web` has created it."""
     from awaitlings.testing.celery import worker_env
 
-    request.getfixturevalue("django_db_setup")
     server = ServerProcess(["{python}", "-m", "uvicorn", "config.asgi:application", "--host", "127.0.0.1",
                             "--port", "{port}", "--log-level", "warning", "--lifespan", "off",
                             "--timeout-graceful-shutdown", "1"], env=worker_env(redis_url, True))
-    with server:
+    server.start()
+    try:
         yield server
+    finally:
+        server.__exit__(None, None, None)
+
+
+@pytest.fixture(scope="session")
+def web(request, _web_booting):
+    """One real uvicorn server for the whole run, on the run's Redis and test database. It imports the
+    exercise files when they are first used, so it serves whatever each test is about."""
+    request.getfixturevalue("django_db_setup")
+    return _web_booting.wait_ready()
 
 
 @pytest.fixture

@@ -7,10 +7,12 @@ import os
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8001")
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+# --8<-- [start:seed]
 # TODO: uvicorn.workers is deprecated (uvicorn warns at start-up): use the uvicorn-worker package's class.
 worker_class = "uvicorn.workers.UvicornWorker"
 # TODO: who may set X-Forwarded-For? Only the proxy in front of us (nginx, on 127.0.0.1), not anyone.
 forwarded_allow_ips = "*"
+# --8<-- [end:seed]
 graceful_timeout = 20  # SIGTERM: requests in flight get this long to finish before SIGKILL
 timeout = 30
 keepalive = 5

@@ -27,6 +27,7 @@ def read_environment(environ) -> dict:
     # TODO: DEBUG is a string: accept true/false (1/0, yes/no, on/off) and refuse anything else.
     # TODO: CSRF_TRUSTED_ORIGINS entries need a scheme (https://example.com); REDIS_URL must be a redis:// URL;
     #       DATABASE_URL must parse. Each problem: one ConfigError naming the variable.
+    # --8<-- [start:naive]
     return {
         "SECRET_KEY": environ.get("SECRET_KEY", "change-me"),
         "DEBUG": environ.get("DEBUG", False),
@@ -35,6 +36,7 @@ def read_environment(environ) -> dict:
         "REDIS_URL": environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
         "DATABASE": dj_database_url.config(default="sqlite:///db.sqlite3"),
     }
+    # --8<-- [end:naive]
 
 
 try:

@@ -47,11 +47,27 @@ def environment(*, redis_url: str, database_url: str, capstone: Path, public: st
     }
 
 
+def web_servers(env: dict[str, str], capstone: Path, *, workers: int = 1, deploy_root: Path = HERE.parent) -> dict:
+    """gunicorn (+ uvicorn-worker) and daphne serving deploy.asgi, on free loopback ports (not started yet):
+    the same commands as lesson.toml's [run] and compose, with ports chosen for a test or the bench."""
+    from awaitlings.testing import ServerProcess, free_port
+
+    port = free_port()
+    gunicorn = ServerProcess(["{python}", "-m", "gunicorn", "-c", str(deploy_root / "deploy" / "gunicorn.conf.py"),
+                              "deploy.asgi:application"], port=port, cwd=capstone,
+                             env={**env, "GUNICORN_BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": str(workers),
+                                  "DEPLOY_SERVER": "gunicorn"})
+    daphne = ServerProcess(["{python}", "-m", "daphne", "--proxy-headers", "-b", "127.0.0.1", "-p", "{port}",
+                            "deploy.asgi:application"], cwd=capstone, env={**env, "DEPLOY_SERVER": "daphne"})
+    return {"gunicorn": gunicorn, "daphne": daphne}
+
+
 def nginx_site(template: Path, *, port: int, gunicorn: str, daphne: str) -> str:
+    """deploy/nginx.conf with its placeholders filled (what the nginx image's envsubst does in compose)."""
     from awaitlings.testing.nginx import render_template
 
     return render_template(template.read_text(encoding="utf-8"),
-                           {"PORT": port, "GUNICORN": gunicorn, "DAPHNE": daphne})
+                           {"LISTEN": f"127.0.0.1:{port}", "GUNICORN": gunicorn, "DAPHNE": daphne})
 
 
 def prepare(scratch: Path) -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from awaitlings.testing import ServerProcess, free_port, target_root
+from awaitlings.testing import free_port, target_root
 from awaitlings.testing.celery import CeleryWorker
 from awaitlings.testing.nginx import Nginx
 from awaitlings.testing.redis_server import RedisServer, redis_binary
@@ -52,19 +52,6 @@ def app_env(capstone, redis_server, tmp_path_factory) -> dict[str, str]:
     return env
 
 
-def gunicorn(app_env, capstone, **env) -> ServerProcess:
-    port = free_port()
-    return ServerProcess(["{python}", "-m", "gunicorn", "-c", str(target_root() / "deploy" / "gunicorn.conf.py"),
-                          "deploy.asgi:application"], port=port, cwd=capstone,
-                         env={**app_env, "GUNICORN_BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": "1",
-                              "DEPLOY_SERVER": "gunicorn", **env})
-
-
-def daphne(app_env, capstone, **env) -> ServerProcess:
-    return ServerProcess(["{python}", "-m", "daphne", "--proxy-headers", "-b", "127.0.0.1", "-p", "{port}",
-                          "deploy.asgi:application"], cwd=capstone, env={**app_env, "DEPLOY_SERVER": "daphne", **env})
-
-
 def start_all(*servers):
     """Start several servers at once (each boots Django: about a second of CPU) and wait for all of them."""
     for server in servers:
@@ -80,29 +67,38 @@ class Stack:
 
 
 @pytest.fixture(scope="session")
-def stack(app_env, capstone):
-    """gunicorn and daphne serving deploy.asgi (yours), shared by every test that doesn't stop them."""
-    servers = (gunicorn(app_env, capstone), daphne(app_env, capstone))
+def deployment(app_env, capstone):
+    """gunicorn and daphne serving deploy.asgi (yours) and a `celery -A deploy worker -Q default`, started
+    together (three Django boots overlap) and shared by the tests. Exercise 4's tests stop them: they run last."""
+    built = _deploy_stage().web_servers(app_env, capstone, deploy_root=target_root())
+    servers = (built["gunicorn"], built["daphne"])
+    worker = CeleryWorker("deploy", queues=["default"], concurrency=1, name="default", env=app_env, cwd=capstone)
     try:
+        worker.start()
         start_all(*servers)
-        yield Stack(*servers)
+        yield Stack(*servers), worker
     finally:
         for server in servers:
             server.stop()
+        worker.stop(grace=0)
+        worker.close()
 
 
 @pytest.fixture(scope="session")
-def worker(app_env, capstone):
-    """One `celery -A deploy worker -Q default` for the run."""
-    with CeleryWorker("deploy", queues=["default"], concurrency=1, name="default", env=app_env,
-                      cwd=capstone) as process:
-        yield process
+def stack(deployment) -> Stack:
+    return deployment[0]
+
+
+@pytest.fixture(scope="session")
+def worker(deployment) -> CeleryWorker:
+    return deployment[1].wait_ready()
 
 
 def nginx_for(stack: Stack) -> Nginx:
     template = (target_root() / "deploy" / "nginx.conf").read_text(encoding="utf-8")
-    return Nginx(template, values={"GUNICORN": f"127.0.0.1:{stack.gunicorn.port}",
-                                  "DAPHNE": f"127.0.0.1:{stack.daphne.port}"})
+    port = free_port()
+    return Nginx(template, port=port, values={"LISTEN": f"127.0.0.1:{port}", "GUNICORN": f"127.0.0.1:{stack.gunicorn.port}",
+                                             "DAPHNE": f"127.0.0.1:{stack.daphne.port}"})
 
 
 @pytest.fixture(scope="session")
@@ -136,3 +132,4 @@ def production_env(monkeypatch, capstone, app_env):
         monkeypatch.delitem(sys.modules, name)
     return {name: os.environ[name] for name in
             ("SECRET_KEY", "DEBUG", "ALLOWED_HOSTS", "CSRF_TRUSTED_ORIGINS", "REDIS_URL", "DATABASE_URL")}
+

@@ -9,16 +9,24 @@ it back on the queue if it can't."""
 import asyncio
 import os
 import signal
+import sys
 import threading
 
 GOING_AWAY = 1001
+# daphne's WebSocket library (autobahn) refuses every close code from an application except 1000 and
+# 3000-4999, so under daphne "going away" is said with an application code the clients know: 4001.
+GOING_AWAY_APP = 4001
+
+
+def going_away_code() -> int:
+    return GOING_AWAY_APP if "daphne.server" in sys.modules else GOING_AWAY
 
 # --8<-- [start:celery]
 CELERY = {
-    # Celery 5.5+: on a cold shutdown (SIGQUIT, or the second Ctrl-C), running tasks get this many seconds
-    # before they are cancelled and requeued (with acks_late). 0 would cut them off at once.
+    # Celery 5.5+: on a cold shutdown (SIGQUIT, the second Ctrl-C) the worker waits this long (all of it,
+    # even when its tasks finish sooner) before it cancels what still runs and requeues it (acks_late).
+    # 0 cuts running tasks off at once. Keep it below the stop grace period (compose: stop_grace_period).
     "worker_soft_shutdown_timeout": 10.0,
-    "worker_enable_soft_shutdown_on_idle": True,  # also wait when only ETA tasks are held: they are requeued
 }
 # --8<-- [end:celery]
 
@@ -49,9 +57,11 @@ class GracefulShutdown:
         signal.signal(signal.SIGTERM, on_sigterm)
 
     async def _close_all_then(self, previous, signum, frame) -> None:
-        sends = list(self.sockets)
-        await asyncio.gather(*(send({"type": "websocket.close", "code": GOING_AWAY}) for send in sends),
+        sends, code = list(self.sockets), going_away_code()
+        await asyncio.gather(*(send({"type": "websocket.close", "code": code}) for send in sends),
                              return_exceptions=True)
+        if sends:
+            await asyncio.sleep(0.1)  # daphne writes close frames after its own turn of the loop: let them go
         if callable(previous):
             previous(signum, frame)  # uvicorn / twisted: stop accepting, drain, exit
         else:
@@ -62,9 +72,12 @@ class GracefulShutdown:
         if scope["type"] != "websocket":
             return await self.app(scope, receive, send)
         self._install()
-        if self.stopping:  # a connection that arrives during the drain: go elsewhere
+        if self.stopping:  # a handshake that arrives during the drain: nginx should send it elsewhere
             await receive()  # websocket.connect
-            return await send({"type": "websocket.close", "code": GOING_AWAY})
+            if "websocket.http.response" in scope.get("extensions", {}):  # uvicorn: a real 503 nginx retries
+                await send({"type": "websocket.http.response.start", "status": 503, "headers": []})
+                return await send({"type": "websocket.http.response.body", "body": b"draining"})
+            return await send({"type": "websocket.close", "code": going_away_code()})
 
         closed = False
 

@@ -1,0 +1,80 @@
+"""Exercise 4: SIGTERM to a web server with open WebSockets closes them with 1001 and lets a request in
+flight finish; a Celery worker told to stop at once (cold shutdown) still finishes its running task."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import time
+
+import httpx
+from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed
+
+from awaitlings.testing import fail
+
+
+async def _close_code(ws) -> int | None:
+    try:
+        while True:
+            await asyncio.wait_for(ws.recv(), 6)
+    except ConnectionClosed as closed:
+        return closed.rcvd.code if closed.rcvd else None
+    except TimeoutError:
+        return -1
+
+
+async def test_sigterm_closes_websockets_with_1001_and_finishes_requests_in_flight(stack):
+    servers = {"gunicorn": stack.gunicorn, "daphne": stack.daphne}  # the shared ones: this file runs last
+    sockets = {}
+    for name, server in servers.items():
+        ws = await connect(server.url.replace("http://", "ws://") + "/ops/echo", open_timeout=5)
+        await asyncio.wait_for(ws.recv(), 5)  # hello
+        sockets[name] = ws
+    async with httpx.AsyncClient(timeout=10) as client:
+        slow = asyncio.create_task(client.get(f"{stack.gunicorn.url}/ops/slow?s=0.8"))
+        await asyncio.sleep(0.3)  # the request is in flight
+        for server in servers.values():
+            os.kill(server.process.pid, signal.SIGTERM)  # the main process, as a process manager does
+        codes = dict(zip(sockets, await asyncio.gather(*(_close_code(ws) for ws in sockets.values()))))
+        try:
+            finished = await slow
+        except httpx.HTTPError as error:
+            finished = error
+    # daphne's autobahn refuses 1001 from applications (only 1000 and 3000-4999): there the app says 4001.
+    expected = {"gunicorn": {1001}, "daphne": {1001, 4001}}
+    for name, code in codes.items():
+        if code not in expected[name]:
+            what = {1012: "1012 (uvicorn's own \"service restart\")", None: "no close frame at all (dropped)",
+                    -1: "nothing: it stayed open"}.get(code, str(code))
+            fail(f"After SIGTERM to {name}, an open WebSocket was closed with {what}, expected {' or '.join(map(str, sorted(expected[name])))} "
+                 "(going away): your middleware should close every open socket itself before the server's shutdown starts.")
+    if isinstance(finished, Exception) or finished.status_code != 200:
+        fail(f"A request in flight on gunicorn when SIGTERM came ended with {finished!r}; it should finish (200): "
+             "after closing the sockets, hand the signal on to the server so it drains as usual.")
+    for name, server in servers.items():
+        try:
+            await asyncio.to_thread(server.process.wait, 10)
+        except Exception:  # noqa: BLE001
+            fail(f"{name} was still running 10 s after SIGTERM: call the server's previous SIGTERM handler.")
+
+
+async def test_a_worker_finishes_its_running_task_on_a_cold_shutdown(worker, celery_client):
+    result = celery_client.send_task("deploy.nap", args=[0.8], queue="default")
+    await asyncio.to_thread(worker.wait_for_log, r"napping 0\.8 s", 8)
+    os.kill(worker.process.pid, signal.SIGQUIT)  # cold shutdown: a second Ctrl-C, or a stop in a hurry
+    deadline = time.monotonic() + 4
+    exited_at = None
+    while time.monotonic() < deadline and not result.ready():
+        if exited_at is None and worker.process.poll() is not None:
+            exited_at = time.monotonic()
+        if exited_at is not None and time.monotonic() - exited_at > 0.3:
+            break  # the worker is gone and the result didn't come: the task was cut off
+        await asyncio.sleep(0.05)
+    got = result.result if result.ready() else None
+    if got != 0.8:
+        fail("A worker got SIGQUIT (a cold shutdown) while running a 0.8 s task and "
+             f"{'exited' if exited_at else 'stopped'} without finishing it (state {result.state}). With Celery's "
+             "soft shutdown (worker_soft_shutdown_timeout) a running task gets time to finish before the worker goes.")
