@@ -1,9 +1,12 @@
-"""The course on disk: where it is, its lessons, and what lesson.toml says about each."""
+"""The course on disk: where it is, its lessons, and what lesson.toml says about each.
+
+`Lesson.meta` is lesson.toml as lessonfile.py validated it, every default filled in, so the
+properties below read it without defaults of their own. A `Lesson` can also be rebuilt from that dict
+alone (the pytest plugin does, from the run spec), without reading or validating the file again."""
 
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -12,7 +15,6 @@ from .i18n import _, pick
 from .paths import course_root
 
 LESSON_DIR = re.compile(r"^(\d\d)_([a-z0-9_]+)$")
-DEFAULT_TIME_LIMIT = 10.0
 
 
 class CourseError(Exception):
@@ -38,6 +40,7 @@ class Exercise:
     hints: tuple[str, ...]
     needs: tuple[str, ...]
     time_limit: float
+    hidden: bool = False  # batch grading: graded, but its test details never reach learners
     title_ko: str = ""  # Korean edition (한국어판): optional here, required by `awaitlings verify`
     hints_ko: tuple[str, ...] = ()
 
@@ -60,7 +63,7 @@ class Exercise:
 class Lesson:
     root: Path  # the course root
     slug: str  # e.g. "01_sync_vs_async"
-    meta: dict = field(repr=False)
+    meta: dict = field(repr=False)  # validated lesson.toml (lessonfile.validate)
 
     @property
     def number(self) -> str:
@@ -84,19 +87,19 @@ class Lesson:
 
     @property
     def title(self) -> str:
-        return self.meta.get("title", self.topic.replace("_", " "))
+        return self.meta["title"]
 
     @property
     def objectives(self) -> list[str]:
-        return list(self.meta.get("objectives", []))
+        return list(self.meta["objectives"])
 
     @property
     def title_ko(self) -> str:
-        return self.meta.get("title_ko", "")
+        return self.meta["title_ko"] or ""
 
     @property
     def objectives_ko(self) -> list[str]:
-        return list(self.meta.get("objectives_ko", []))
+        return list(self.meta["objectives_ko"] or [])
 
     @property
     def shown_title(self) -> str:
@@ -109,7 +112,7 @@ class Lesson:
     @property
     def shown_run_description(self) -> str:
         run = self.run or {}
-        return pick(run.get("description", self.title), run.get("description_ko", "")) or self.shown_title
+        return pick(run.get("description") or self.title, run.get("description_ko") or "") or self.shown_title
 
     def page(self, lang: str = "en") -> Path:
         """The lesson text: README.md, or README.ko.md for the Korean edition."""
@@ -117,57 +120,44 @@ class Lesson:
 
     @property
     def needs(self) -> tuple[str, ...]:
-        return tuple(self.meta.get("needs", []))
+        return tuple(self.meta["needs"])
 
     @property
     def pytest_plugins(self) -> tuple[str, ...]:
-        return tuple(self.meta.get("pytest_plugins", ["asyncio"]))
+        return tuple(self.meta["pytest_plugins"])
 
     @property
     def django_settings(self) -> str | None:
-        return self.meta.get("django_settings")
+        return self.meta["django_settings"]
 
     @property
     def celery_app(self) -> str | None:
         """The Celery app module (`celery -A <this> worker`) of a Celery lesson."""
-        return self.meta.get("celery_app")
+        return self.meta["celery_app"]
 
     @property
     def run(self) -> dict | None:
-        return self.meta.get("run")
+        return self.meta["run"]
+
+    @property
+    def parallel_check(self) -> bool:
+        """Whether a learner's check may split the exercises over two pytest processes."""
+        return self.meta["parallel_check"]
 
     @cached_property
     def exercises(self) -> list[Exercise]:
-        out = []
-        default_limit = float(self.meta.get("time_limit", DEFAULT_TIME_LIMIT))
-        for raw in self.meta.get("exercises", []):
-            try:
-                ex_id = raw["id"]
-                files = tuple(raw["files"])
-            except KeyError as missing:
-                raise CourseError(_("{slug}/lesson.toml: an exercise lacks {missing}").format(
-                    slug=self.slug, missing=missing)) from None
-            out.append(
-                Exercise(
-                    lesson=self,
-                    id=ex_id,
-                    title=raw.get("title", ex_id),
-                    files=files,
-                    tests=tuple(raw.get("tests", [f"tests/test_{ex_id}.py"])),
-                    points=float(raw.get("points", 1)),
-                    hints=tuple(raw.get("hints", [])),
-                    needs=tuple(raw.get("needs", [])) + self.needs,
-                    time_limit=float(raw.get("time_limit", default_limit)),
-                    title_ko=raw.get("title_ko", ""),
-                    hints_ko=tuple(raw.get("hints_ko", [])),
-                )
-            )
-        return out
+        return [
+            Exercise(lesson=self, id=raw["id"], title=raw["title"], files=tuple(raw["files"]),
+                     tests=tuple(raw["tests"]), points=float(raw["points"]), hints=tuple(raw["hints"]),
+                     needs=tuple(raw["needs"]) + self.needs, time_limit=float(raw["time_limit"]),
+                     hidden=raw["hidden"], title_ko=raw["title_ko"] or "", hints_ko=tuple(raw["hints_ko"] or ()))
+            for raw in self.meta["exercises"]
+        ]
 
     @property
     def example_time_limit(self) -> float:
         """Per-test limit for tests that belong to no exercise (they may start browsers and servers)."""
-        return float(self.meta.get("example_time_limit", 30.0))
+        return float(self.meta["example_time_limit"])
 
     @property
     def editable_files(self) -> list[str]:
@@ -229,11 +219,12 @@ class Course:
 
 
 def load_lesson(root: Path, slug: str) -> Lesson:
-    path = root / "lessons" / slug / "lesson.toml"
+    from . import lessonfile  # pydantic: imported by whoever reads lesson.toml, never by a test process
+
     try:
-        meta = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as error:
-        raise CourseError(f"{path}: {error}") from None
+        meta = lessonfile.read(root / "lessons" / slug / "lesson.toml")
+    except lessonfile.LessonFileError as error:
+        raise CourseError(str(error)) from None
     return Lesson(root=root, slug=slug, meta=meta)
 
 

@@ -1,6 +1,6 @@
 """Run one lesson's tests in a child pytest process and collect per-exercise results.
 
-The child writes one JSON line per test (see plugin.py). We watch that stream: a test that outlives
+The child gets a RunSpec and writes one event per line (protocol.py). We watch that stream: a test that outlives
 its limit even after the plugin's own alarm (C code, a swallowed interrupt, os._exit, a killed
 process) gets its process group killed, is marked as timed out or crashed, and the remaining tests
 run again in a fresh process, so one bad exercise never costs the others their grade."""
@@ -17,25 +17,12 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import protocol
 from .course import Exercise, Lesson
 from .i18n import _
+from .protocol import COLLECT_LIMIT, EXIT_GRACE, RunSpec, TestResult
 
-PLUGIN_MODULES = {"asyncio": "pytest_asyncio.plugin", "django": "pytest_django.plugin"}
-HARD_GRACE = 5.0  # seconds past a test's limit before the whole process is killed
-COLLECT_LIMIT = 60.0  # start-up and collection (Django set-up, imports) before the first test starts
-EXIT_GRACE = 5.0  # after the last result, for the process to exit before it is killed
-
-
-@dataclass
-class TestResult:
-    nodeid: str
-    name: str
-    exercise: str
-    outcome: str  # passed | failed | skipped
-    message: str = ""
-    details: str = ""
-    output: str = ""
-    duration: float = 0.0
+__all__ = ["TestResult", "ExerciseResult", "LessonResult", "run_lesson", "check_lesson", "pytest_command"]
 
 
 @dataclass
@@ -98,26 +85,30 @@ class LessonResult:
         return not self.problem and all(e.passed for e in self.exercises)
 
 
-def pytest_command(lesson: Lesson, target: str, report: Path, exercises: list[str], deselect: list[str],
-                   verbose: bool = False) -> list[str]:
-    # Only the selected exercises' test modules are collected: importing the others costs start-up time.
-    chosen = [lesson.path / rel for ex in lesson.exercises if ex.id in exercises for rel in ex.tests]
-    paths = [str(p) for p in chosen if p.is_file()] if exercises else []
-    cmd = [sys.executable, "-m", "pytest", *(paths or [str(lesson.path / "tests")]), "--rootdir", str(lesson.root),
-           "-c", str(lesson.root / "pyproject.toml"), "-q", "--no-header", "-p", "no:cacheprovider",
-           "-p", "awaitlings.plugin", "--awaitlings-target", target, "--awaitlings-report", str(report),
-           "-o", "console_output_style=classic", "--tb=short" if verbose else "--tb=no", "-rN"]
-    for name in lesson.pytest_plugins:
-        cmd += ["-p", PLUGIN_MODULES.get(name, name)]
-    if "django" in lesson.pytest_plugins:
+def pytest_command(spec: RunSpec, verbose: bool = False) -> list[str]:
+    """`python -m pytest` for `spec`: only the selected exercises' test modules, the lesson's plugins.
+    Everything else the plugin needs travels in the spec (`environment`)."""
+    root = Path(spec.root)
+    cmd = [sys.executable, "-m", "pytest", *spec.test_paths(), "--rootdir", str(root),
+           "-c", str(root / "pyproject.toml"), "-q", "--no-header", "-p", "no:cacheprovider",
+           "-p", "awaitlings.plugin", "-o", "console_output_style=classic", "--tb=short" if verbose else "--tb=no",
+           "-rN"]
+    plugins = spec.meta["pytest_plugins"]
+    for name in plugins:
+        cmd += ["-p", protocol.PYTEST_PLUGINS.get(name, name)]
+    if "django" in plugins:
         cmd += ["-o", "django_find_project=false"]  # a manage.py must not put the starters first on sys.path
-    if "asyncio" in lesson.pytest_plugins:
+    if "asyncio" in plugins:
         cmd += ["-o", "asyncio_debug=true"]  # slow-callback reports name blocking coroutines
-    for ex_id in exercises:
-        cmd += ["--awaitlings-exercise", ex_id]
-    for nodeid in deselect:
-        cmd += ["--deselect", nodeid]
     return cmd
+
+
+def environment(spec: RunSpec, base: dict[str, str] | None = None) -> dict[str, str]:
+    """The child's environment: `base` (default: ours), the spec, and no pytest settings of the user's."""
+    env = {**(os.environ if base is None else base), "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1",
+           "PYTHONUNBUFFERED": "1", "AWAITLINGS_ROOT": spec.root, protocol.ENV: spec.to_json()}
+    env.pop("PYTEST_ADDOPTS", None)
+    return env
 
 
 def _kill_group(process: subprocess.Popen) -> None:
@@ -131,7 +122,7 @@ def _kill_group(process: subprocess.Popen) -> None:
         pass
 
 
-def _read_events(path: Path, offset: int) -> tuple[list[dict], int]:
+def _read_events(path: Path, offset: int) -> tuple[list, int]:
     try:
         with open(path, "rb") as handle:
             handle.seek(offset)
@@ -144,9 +135,11 @@ def _read_events(path: Path, offset: int) -> tuple[list[dict], int]:
             break  # a line still being written
         consumed += len(raw)
         try:
-            events.append(json.loads(raw))
+            event = protocol.decode(json.loads(raw))
         except ValueError:
             continue
+        if event is not None:
+            events.append(event)
     return events, offset + consumed
 
 
@@ -163,26 +156,26 @@ def run_lesson(lesson: Lesson, target: str = "learner", exercises: list[str] | N
     started = time.perf_counter()
     launch = launch or subprocess.Popen
     selected = [ex for ex in lesson.exercises if not exercises or ex.id in exercises]
-    limits = {ex.id: ex.time_limit for ex in lesson.exercises}
     results: dict[str, TestResult] = {}
     test_exercise: dict[str, str] = {}
     order: list[str] = []
     collect_errors: list[str] = []
     tails: list[str] = []
-    child_env = {**os.environ, **(env or {}), "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1", "PYTHONUNBUFFERED": "1",
-                 "AWAITLINGS_ROOT": str(lesson.root)}
-    child_env.pop("PYTEST_ADDOPTS", None)
+    base_env = {**os.environ, **(env or {})}
+    only = () if course_tests and not exercises else tuple(ex.id for ex in selected)
+    spec = RunSpec.for_lesson(lesson, target=target, exercises=only)
     problem = ""
 
     with tempfile.TemporaryDirectory(prefix="awaitlings-run-") as tmp:
         for attempt in range(1, 2 + len(selected) * 4):
             report = Path(tmp) / f"report-{attempt}.jsonl"
             log = Path(tmp) / f"output-{attempt}.txt"
-            only = [] if course_tests and not exercises else [ex.id for ex in selected]
-            cmd = pytest_command(lesson, target, report, only, list(results), verbose)
+            # Tests an earlier attempt already reported are not run again.
+            attempt_spec = spec.replace(skip=tuple(results), report=str(report))
             known_before = len(results)
             with open(log, "wb") as out:
-                process = launch(cmd, cwd=lesson.root, env=child_env, stdout=out, stderr=subprocess.STDOUT,
+                process = launch(pytest_command(attempt_spec, verbose), cwd=lesson.root,
+                                 env=environment(attempt_spec, base_env), stdout=out, stderr=subprocess.STDOUT,
                                  stdin=subprocess.DEVNULL, start_new_session=True)
                 offset, running, since, finished, in_call = 0, None, time.monotonic(), False, False
                 done_at = None
@@ -192,29 +185,25 @@ def run_lesson(lesson: Lesson, target: str = "learner", exercises: list[str] | N
                             raise KeyboardInterrupt
                         events, offset = _read_events(report, offset)
                         for event in events:
-                            kind = event.get("event")
-                            if kind == "start":
-                                running, since, in_call = event["nodeid"], time.monotonic(), False
-                            elif kind == "call":
+                            if isinstance(event, protocol.Start):
+                                running, since, in_call = event.nodeid, time.monotonic(), False
+                            elif isinstance(event, protocol.Call):
                                 in_call, since = True, time.monotonic()
-                            elif kind == "result":
-                                result = TestResult(**{k: event.get(k, "") for k in
-                                                       ("nodeid", "name", "exercise", "outcome", "message", "details",
-                                                        "output")}, duration=event.get("duration", 0.0))
-                                if result.nodeid not in order:
-                                    order.append(result.nodeid)
-                                results[result.nodeid] = result
+                            elif isinstance(event, TestResult):
+                                if event.nodeid not in order:
+                                    order.append(event.nodeid)
+                                results[event.nodeid] = event
                                 running = None
                                 if on_event:
-                                    on_event(result)
-                            elif kind == "collect_error":
-                                collect_errors.append(event.get("message", ""))
-                            elif kind == "collected":
-                                for nodeid, ex_id in event.get("tests", []):
+                                    on_event(event)
+                            elif isinstance(event, protocol.CollectError):
+                                collect_errors.append(event.message)
+                            elif isinstance(event, protocol.Collected):
+                                for nodeid, ex_id in event.tests:
                                     test_exercise[nodeid] = ex_id
                                     if nodeid not in order:
                                         order.append(nodeid)
-                            elif kind == "done":
+                            elif isinstance(event, protocol.Done):
                                 finished, done_at = True, time.monotonic()
                         if process.poll() is not None:
                             events, offset = _read_events(report, offset)
@@ -223,10 +212,8 @@ def run_lesson(lesson: Lesson, target: str = "learner", exercises: list[str] | N
                             break
                         now = time.monotonic()
                         if running:
-                            ex_id = test_exercise.get(running, "lesson")
                             # Setup may legitimately start session services; the plugin's alarms catch real hangs.
-                            limit = limits.get(ex_id, lesson.example_time_limit) + HARD_GRACE + (0.0 if in_call else 30.0)
-                            if now - since > limit:
+                            if now - since > spec.kill_after(test_exercise.get(running, "lesson"), in_call):
                                 _kill_group(process)
                                 break
                         elif not finished and now - since > COLLECT_LIMIT:
@@ -255,7 +242,7 @@ def run_lesson(lesson: Lesson, target: str = "learner", exercises: list[str] | N
                     message = _("Your code ran past the time limit ({seconds} s) and could not be "
                                 "interrupted, so its process was stopped. Look for an endless loop or a call that "
                                 "never returns (e.g. a lock or queue nobody releases).").format(
-                                    seconds=f"{limits.get(ex_id, 10):g}")
+                                    seconds=f"{spec.limit(ex_id):g}")
                 results[running] = TestResult(nodeid=running, name=running.split("::")[-1], exercise=ex_id,
                                               outcome="failed", message=message, details=output[-4000:])
                 if running not in order:
@@ -312,7 +299,7 @@ def check_lesson(lesson: Lesson, target: str = "learner", exercises: list[str] |
     Lesson tests mostly wait (sleeps, sockets), so two processes on two cores answer sooner than one;
     each exercise still runs wholly inside one process, so results are the same as `run_lesson`'s."""
     selected = [ex.id for ex in lesson.exercises if not exercises or ex.id in exercises]
-    if jobs < 2 or len(selected) < 2 or lesson.meta.get("parallel_check") is False:
+    if jobs < 2 or len(selected) < 2 or not lesson.parallel_check:
         return run_lesson(lesson, target, exercises=selected, verbose=verbose, launch=launch)
     import threading
     from concurrent.futures import ThreadPoolExecutor

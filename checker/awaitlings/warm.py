@@ -10,6 +10,9 @@ server a test starts with `ServerProcess`), each child reaching its first test i
                                                                                the request's env, cwd,
                                                                                sys.path, argv → python -m
 
+Preloading, forking and reaping are awaitlings.forkserver's (shared with batch grading's zygote); this
+module adds the socket protocol, the request checks and the child's set-up.
+
 The `awaitlings` command itself (entry.py) hands a `check` over the same way, so the CLI runs in a child
 too and asks the server for its pytest processes in turn.
 
@@ -28,24 +31,21 @@ Linux only: elsewhere (and where fork is unsafe, macOS) checks always start a fr
 from __future__ import annotations
 
 import contextlib
-import errno
 import fcntl
-import gc
 import hashlib
 import json
 import os
-import selectors
 import signal
 import socket
 import stat
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
-MAX_MESSAGE = 1 << 20
+from .forkserver import MAX_MESSAGE, ForkServer, adopt_environment, reset_signals
+
 IDLE_SECONDS = 900.0
 # Read by the interpreter when it starts, so a forked child can't take a different value from a request:
 # the server only runs requests whose values equal its own. (PYTHONPATH, PYTHONUNBUFFERED and
@@ -55,7 +55,7 @@ APPLIED_IN_CHILD = {"PYTHONPATH", "PYTHONUNBUFFERED", "PYTHONDONTWRITEBYTECODE",
 SOCKET_ENV = "AWAITLINGS_WARM_SOCKET"
 # What `awaitlings check` itself imports (entry.py runs it here too); not awaitlings.cli, which runs
 # as __main__ in the child and must not be imported twice.
-CLI_MODULES = ("argparse", "awaitlings.ui", "awaitlings.course", "awaitlings.progress", "awaitlings.runner",
+CLI_MODULES = ("argparse", "awaitlings.ui", "awaitlings.course", "awaitlings.lessonfile", "awaitlings.progress", "awaitlings.runner",
                "awaitlings.targets", "concurrent.futures.thread")
 
 
@@ -140,16 +140,14 @@ def _child(request: dict, fds: list[int], base_path: list[str]) -> None:
     code: object = 1
     try:
         os.setsid()
-        signal.set_wakeup_fd(-1)
-        for signum in (signal.SIGCHLD, signal.SIGTERM, signal.SIGHUP):
+        reset_signals()
+        for signum in (signal.SIGTERM, signal.SIGHUP):
             signal.signal(signum, signal.SIG_DFL)
         signal.signal(signal.SIGINT, signal.default_int_handler)
         for target, fd in zip((0, 1, 2), fds):
             os.dup2(fd, target)
         os.closerange(3, 65536)  # the listening socket, other clients, their fds: none of the child's business
         env = request["env"]
-        from .grading.zygote import adopt_environment
-
         adopt_environment(env)
         os.chdir(request["cwd"])
         extra = [os.path.abspath(p) for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]
@@ -198,14 +196,9 @@ def serve(path: Path, idle: float) -> None:
         fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError:
         return  # another server for this key is starting or running
-    from .grading.zygote import _preload
-
-    gc.disable()
-    _preload(CLI_MODULES)
-    gc.collect()
-    gc.freeze()  # children never scan (or copy on write) the preloaded objects
-    gc.enable()
-    if threading.active_count() != 1:
+    server = ForkServer()
+    server.prepare(CLI_MODULES)
+    if not server.single_threaded():
         return  # a preloaded module started a thread: forking would be unsafe
     base_path = [p for p in sys.path[1:] if p]
     with contextlib.suppress(FileNotFoundError):
@@ -218,24 +211,17 @@ def serve(path: Path, idle: float) -> None:
         os.umask(old_umask)
     listener.listen(32)
     ours = os.stat(path).st_ino
-    wake_read, wake_write = os.pipe()
-    os.set_blocking(wake_read, False)
-    os.set_blocking(wake_write, False)
     stopping = []
-    signal.signal(signal.SIGCHLD, lambda *_: None)
+    server.install_wakeup()
     signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
-    signal.set_wakeup_fd(wake_write)
-    selector = selectors.DefaultSelector()
-    selector.register(listener, selectors.EVENT_READ)
-    selector.register(wake_read, selectors.EVENT_READ)
+    server.watch(listener)
     children: dict[int, socket.socket | None] = {}  # pid -> the connection that asked for it
     owner: dict[socket.socket, int] = {}
     started, runs = time.time(), 0
     last = time.monotonic()
 
     def forget(conn: socket.socket) -> None:
-        with contextlib.suppress(KeyError, ValueError):
-            selector.unregister(conn)
+        server.unwatch(conn)
         pid = owner.pop(conn, None)
         if pid is not None and children.get(pid) is conn:
             children[pid] = None
@@ -246,7 +232,7 @@ def serve(path: Path, idle: float) -> None:
 
     try:
         while not stopping:
-            for key, _ in selector.select(timeout=5):
+            for key in server.select(timeout=5):
                 if key.fileobj is listener:
                     with contextlib.suppress(OSError):
                         conn, _ = listener.accept()
@@ -254,21 +240,12 @@ def serve(path: Path, idle: float) -> None:
                         if int.from_bytes(creds[4:8], sys.byteorder) != os.getuid():
                             conn.close()
                             continue
-                        selector.register(conn, selectors.EVENT_READ)
-                elif key.fileobj == wake_read:
-                    with contextlib.suppress(BlockingIOError):
-                        while os.read(wake_read, 512):
-                            pass
-                    while True:
-                        try:
-                            pid, status = os.waitpid(-1, os.WNOHANG)
-                        except ChildProcessError:
-                            break
-                        if pid == 0:
-                            break
+                        server.watch(conn)
+                elif server.is_wake(key):
+                    for pid, code in server.reaped():
                         conn = children.pop(pid, None)
                         if conn is not None:
-                            _send(conn, {"exit": os.waitstatus_to_exitcode(status)})
+                            _send(conn, {"exit": code})
                             owner.pop(conn, None)
                             forget(conn)
                         last = time.monotonic()
@@ -300,12 +277,7 @@ def serve(path: Path, idle: float) -> None:
                             os.close(fd)
                         _send(conn, {"refused": why or "one run per connection"})
                         continue
-                    sys.stdout.flush()
-                    pid = os.fork()
-                    if pid == 0:
-                        _child(request, fds, base_path)
-                    for fd in fds:
-                        os.close(fd)
+                    pid = server.fork(lambda: _child(request, fds, base_path), fds)
                     runs += 1
                     last = time.monotonic()
                     children[pid], owner[conn] = conn, pid

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -35,3 +36,24 @@ def test_notebooks_are_stored_without_outputs():
 
 
 # The site build and what it must show: test_site.py (one build, notebooks executed).
+
+
+SNIPPET = re.compile(r'--8<-- "lessons/(\d\d_[a-z0-9_]+)/([^":]+)')
+
+
+def test_every_file_the_pages_quote_is_run_by_the_lessons_tests_or_notebook():
+    """Code on the site comes from tested files: each file a README quotes is a test itself, or is named by
+    the lesson's tests, its notebook, or a course file they run (settings, URLconf, views load templates)."""
+    untested = []
+    for readme in sorted((REPO / "lessons").glob("*/README*.md")):
+        for slug, rel in sorted(set(SNIPPET.findall(readme.read_text()))):
+            if rel.startswith("tests/"):
+                continue  # a test quoted on the page runs with the lesson's tests
+            lesson = REPO / "lessons" / slug
+            users = [*lesson.glob("tests/*.py"), REPO / "notebooks" / f"{slug}.ipynb",
+                     *(p for p in lesson.rglob("*.py") if "tests" not in p.parts and p.name != Path(rel).name)]
+            names = {Path(rel).name, Path(rel).stem.removesuffix(".py"), rel.removesuffix(".py").replace("/", "."),
+                     rel.split("/templates/")[-1]}
+            if not any(name in path.read_text() for path in users if path.is_file() for name in names):
+                untested.append(f"{slug}/{rel}")
+    assert not untested, f"quoted on a page but run by nothing: {untested}"

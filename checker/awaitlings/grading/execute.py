@@ -17,6 +17,7 @@ import traceback
 from pathlib import Path
 
 from ..course import Course, CourseError, Lesson
+from ..protocol import GuardFinding, Manifest, decode
 from ..runner import ExerciseResult, TestResult, run_lesson
 from . import cache, manifest
 from .guard import CANARY_EXERCISE
@@ -203,17 +204,17 @@ def assemble(job: dict, lesson: Lesson, manifest_: dict, run, sandbox: JobSandbo
 
     # What the sandboxed runs said about themselves (verified lines only).
     canaries, findings, verified_manifest = set(), [], False
-    for event in sandbox.events:
-        if event.get("event") == "manifest":
+    for event in map(decode, sandbox.events):
+        if isinstance(event, Manifest):
             verified_manifest = True
-            if event.get("canary"):
-                canaries.add(event["canary"])
-        elif event.get("event") == "guard":
+            if event.canary:
+                canaries.add(event.canary)
+        elif isinstance(event, GuardFinding):
             findings.append(event)
 
     skip_in_test = set()
     for finding in findings:
-        kind, detail = finding.get("kind", ""), finding.get("detail", "")
+        kind, detail = finding.kind, finding.detail
         if kind == "patched":
             flag("tampered", detail)
         elif kind == "skip-in-test":

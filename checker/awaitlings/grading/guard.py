@@ -16,7 +16,9 @@ the sandbox and the grader outside decide. Every finding goes out as a signed `g
   reports kills aimed at the test process, its group or everything (`kill(-1)`, blocked when there is
   no pid namespace), and fork storms.
 
-Set by the sandbox: AWAITLINGS_GUARD = "grade" | "manifest" (collection only), plus ",block-kill"."""
+Set by the sandbox in the run spec (protocol.RunSpec.guard): "grade" | "manifest" (collection only), plus
+",block-kill" or ",namespaced". It finds the run through awaitlings.session, never by importing the
+awaitlings plugin."""
 
 from __future__ import annotations
 
@@ -30,9 +32,10 @@ from pathlib import Path
 
 import pytest
 
-from .. import plugin as core
+from .. import session as lesson_run
+from ..protocol import GuardFinding, Manifest
 
-MODE = ""  # read from AWAITLINGS_GUARD at configure time (a zygote imports this module long before)
+MODE = ""  # read from the run spec at configure time (a zygote imports this module long before)
 CANARY_EXERCISE = "__canary__"
 WATCHED_MODULE_PREFIXES = ("_pytest.", "pluggy.", "awaitlings.", "pytest_asyncio.", "pytest_django.")
 WATCHED_MODULES = ("pytest", "pluggy", "builtins", "asyncio", "time", "random", "json", "hmac")
@@ -44,11 +47,10 @@ _reported: set[tuple] = set()
 _forks = 0
 
 
-def _emit(record: dict) -> None:
-    config = core._current_config
-    session = core._session(config) if config else None
+def _emit(event) -> None:
+    session = lesson_run.active()
     if session:
-        session.emit(record)
+        session.emit(event)
 
 
 def _finding(kind: str, detail: str, now: bool = False) -> None:
@@ -56,7 +58,7 @@ def _finding(kind: str, detail: str, now: bool = False) -> None:
     if key in _reported:
         return
     _reported.add(key)
-    record = {"event": "guard", "kind": kind, "detail": detail[:500]}
+    record = GuardFinding(kind=kind, detail=detail[:500])
     if now:
         _emit(record)
     else:
@@ -133,8 +135,9 @@ def _inspect(event: str, args: tuple) -> None:
 def _install_audit_hook(config: pytest.Config) -> None:
     """Protected: the staged course, the checker's own checkout and the Python environment."""
     global _protected
-    session = core._session(config)
-    roots = [Path(core.__file__).resolve().parents[2], Path(sys.prefix).resolve(), Path(sys.base_prefix).resolve()]
+    session = lesson_run.active()
+    roots = [Path(lesson_run.__file__).resolve().parents[2], Path(sys.prefix).resolve(),
+             Path(sys.base_prefix).resolve()]
     if session:
         roots.append(session.lesson.root.resolve())
     _protected = tuple(sorted({str(r) for r in roots}))
@@ -209,13 +212,9 @@ def _after_fork_in_child() -> None:
     not fork again, and if it returns into pytest it ends there (see _leave_if_forked)."""
     global _in_child, _forks
     _in_child, _forks = True, 0
-    session = core._session(core._current_config) if core._current_config else None
-    if session and session.report:
-        report, session.report = session.report, None
-        try:
-            os.close(report.fileno())
-        except (OSError, ValueError):
-            pass
+    session = lesson_run.active()
+    if session:
+        session.drop_report()
 
 
 def _process_count() -> int:
@@ -243,7 +242,7 @@ def _storm_over() -> None:
 
 
 def _hidden_exercises(lesson) -> set[str]:
-    return {raw.get("id") for raw in lesson.meta.get("exercises", []) if raw.get("hidden")}
+    return {ex.id for ex in lesson.exercises if ex.hidden}
 
 
 def _canary() -> None:
@@ -253,22 +252,21 @@ def _canary() -> None:
 
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
-    lesson_session = core._session(config)
+    lesson_session = lesson_run.active()
     if not lesson_session:
         return
     hidden_exercises = _hidden_exercises(lesson_session.lesson)
     tests = []
     for item in items:
-        exercise = item.stash.get(core.EXERCISE_KEY, "lesson")
+        exercise = item.stash.get(lesson_run.EXERCISE_KEY, "lesson")
         hidden = item.get_closest_marker("hidden") is not None or exercise in hidden_exercises
         tests.append({"nodeid": item.nodeid, "exercise": exercise, "hidden": hidden})
     canary = None
     if MODE.startswith("grade") and items:
         canary = pytest.Function.from_parent(items[-1].parent, name=f"test_{secrets.token_hex(8)}", callobj=_canary)
-        canary.stash[core.EXERCISE_KEY] = CANARY_EXERCISE
-        canary.stash[core.LIMIT_KEY] = 10.0
+        canary.stash[lesson_run.EXERCISE_KEY] = CANARY_EXERCISE
         items.append(canary)
-    _emit({"event": "manifest", "tests": tests, "canary": canary.nodeid if canary else None})
+    _emit(Manifest(tests=tests, canary=canary.nodeid if canary else None))
     if MODE.startswith("grade"):
         # Learner code has not run yet (tests import it inside test functions): take the baselines now.
         test_modules = list({getattr(item, "module", None) for item in items} - {None})
@@ -325,7 +323,8 @@ def pytest_runtest_logfinish(nodeid: str, location) -> None:
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
     global MODE
-    MODE = os.environ.get("AWAITLINGS_GUARD", "")
+    session = lesson_run.active()
+    MODE = session.spec.guard if session else ""
 
 
 @pytest.hookimpl(tryfirst=True)

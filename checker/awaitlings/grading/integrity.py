@@ -1,31 +1,20 @@
 """Report integrity: the learner's code shares a process with the pytest plugin, so anything it can reach
 it may try to forge. The grader gives each pytest process a fresh secret through a pipe; the plugin
-signs every report line with it (`<hmac> <seq> <json>`, see plugin._report_signer) and writes them to a
-pipe whose number is not in the environment any more. `Relay` reads that pipe outside the sandbox,
+signs every report line with it (`<hmac> <seq> <json>`: protocol.Signer, the one implementation) and
+writes them to a pipe whose number is in no environment variable. `Relay` reads that pipe outside the sandbox,
 drops every line whose signature or sequence number is wrong (printed fake results, junk written to
 stray fds, replays), and passes the good lines to the runner's report file."""
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import os
-import secrets
 import threading
 from pathlib import Path
 
-KEY_BYTES = 32
+from ..protocol import Verifier, new_key, sign
 
-
-def new_key() -> bytes:
-    return secrets.token_bytes(KEY_BYTES)
-
-
-def sign(key: bytes, seq: int, line: str) -> str:
-    """What the plugin writes (used by the checker's own tests)."""
-    body = f"{seq} {line}"
-    return hmac.new(key, body.encode(), hashlib.sha256).hexdigest() + " " + body
+__all__ = ["Relay", "new_key", "sign"]
 
 
 class Relay(threading.Thread):
@@ -33,28 +22,16 @@ class Relay(threading.Thread):
 
     def __init__(self, key: bytes, read_fd: int, report: Path, on_event=None) -> None:
         super().__init__(daemon=True, name="awaitlings-relay")
-        self.key = key
+        self.verifier = Verifier(key)
         self.read_fd = read_fd
         self.report = report
         self.on_event = on_event
         self.accepted = 0
         self.rejected = 0
         self.samples: list[str] = []  # the first rejected lines, for the instructor
-        self._next = 0
 
     def check(self, raw: bytes) -> dict | None:
-        try:
-            mac, seq, body = raw.rstrip(b"\n").split(b" ", 2)
-            expected = hmac.new(self.key, seq + b" " + body, hashlib.sha256).hexdigest().encode()
-            if not hmac.compare_digest(mac, expected) or int(seq) != self._next:
-                return None
-            event = json.loads(body)
-        except (ValueError, UnicodeDecodeError):
-            return None
-        if not isinstance(event, dict):
-            return None
-        self._next += 1
-        return event
+        return self.verifier.check(raw)
 
     def run(self) -> None:
         buffer = b""

@@ -8,25 +8,25 @@ test the manifest doesn't know marks the run as tampered with."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 from ..course import CourseError, Lesson
-from ..runner import pytest_command
+from ..protocol import CollectError, Manifest, RunSpec, decode
+from ..runner import environment, pytest_command
 
 
 def collect(lesson: Lesson, timeout: float = 180.0) -> dict:
     """{"tests": [{"nodeid", "exercise", "hidden"}], "errors": [...]} for `lesson` (in a staged copy)."""
     with tempfile.TemporaryDirectory(prefix="awaitlings-manifest-") as tmp:
         report = Path(tmp) / "manifest.jsonl"
-        cmd = pytest_command(lesson, "learner", report, [ex.id for ex in lesson.exercises], [])
+        spec = RunSpec.for_lesson(lesson, exercises=tuple(ex.id for ex in lesson.exercises), report=str(report),
+                                  guard="manifest")
+        cmd = pytest_command(spec)
         cmd[3:3] = ["--collect-only", "-p", "awaitlings.grading.guard"]
-        env = {**os.environ, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1", "AWAITLINGS_ROOT": str(lesson.root),
-               "AWAITLINGS_GUARD": "manifest"}
-        env.pop("PYTEST_ADDOPTS", None)
+        env = environment(spec)
         env.pop("PYTHONDONTWRITEBYTECODE", None)  # this run also compiles the tests for every job
         try:
             run = subprocess.run(cmd, cwd=lesson.root, env=env, capture_output=True, text=True, timeout=timeout,
@@ -36,13 +36,13 @@ def collect(lesson: Lesson, timeout: float = 180.0) -> dict:
         tests, errors = None, []
         for line in report.read_text(encoding="utf-8").splitlines() if report.exists() else []:
             try:
-                event = json.loads(line)
+                event = decode(json.loads(line))
             except ValueError:
                 continue
-            if event.get("event") == "manifest":
-                tests = [t for t in event["tests"] if t.get("exercise") in {ex.id for ex in lesson.exercises}]
-            elif event.get("event") == "collect_error":
-                errors.append(event.get("message", ""))
+            if isinstance(event, Manifest):
+                tests = [t for t in event.tests if t.get("exercise") in {ex.id for ex in lesson.exercises}]
+            elif isinstance(event, CollectError):
+                errors.append(event.message)
     if tests is None:
         tail = "\n".join((run.stdout + run.stderr).strip().splitlines()[-15:])
         raise CourseError(f"Could not collect the tests of {lesson.slug} (exit code {run.returncode}):\n{tail}")

@@ -27,6 +27,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from .. import protocol
 from .integrity import Relay, new_key
 
 JAIL = Path(__file__).with_name("jail.py")
@@ -35,6 +36,7 @@ MODES = (ROOT, USER, NONE)
 UNSHARE = ["--pid", "--fork", "--kill-child", "--mount", "--mount-proc", "--net", "--ipc"]
 ENV_KEEP = ("PATH", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "VIRTUAL_ENV", "AWAITLINGS_ROOT",
             "PYTEST_DISABLE_PLUGIN_AUTOLOAD", "PYTHONUNBUFFERED", "DJANGO_SETTINGS_MODULE")
+# (The run spec, protocol.ENV, is rewritten by JobSandbox: the report goes through a signed pipe.)
 
 
 @dataclass(frozen=True)
@@ -252,9 +254,11 @@ class JobSandbox:
             "HOME": str(self.home), "TMPDIR": str(self.home / "tmp"), "USER": "learner", "LOGNAME": "learner",
             "MALLOC_ARENA_MAX": "2",  # fewer glibc arenas: threads don't eat the memory limit
             "PYTHONDONTWRITEBYTECODE": "1", "PYTHONHASHSEED": "0", "NO_COLOR": "1",
-            "AWAITLINGS_GUARD": self.guard + (",block-kill" if self.mode == NONE else ",namespaced"),
         })
         return clean
+
+    def guard_mode(self) -> str:
+        return self.guard + (",block-kill" if self.mode == NONE else ",namespaced")
 
     def expired(self) -> bool:
         return bool(self.deadline) and time.monotonic() >= self.deadline
@@ -272,15 +276,16 @@ class JobSandbox:
             self.wall_expired = True
             return _Exited()
         self.attempts += 1
-        report = Path(cmd[cmd.index("--awaitlings-report") + 1])
+        spec = protocol.RunSpec.from_json(env[protocol.ENV])
+        report = Path(spec.report)  # the runner reads this file; the relay fills it with verified lines only
         key = new_key()
         key_read, key_write = os.pipe()
         os.write(key_write, key)
         os.close(key_write)
         report_read, report_write = os.pipe()
         child_env = self.environment(env)
-        child_env["AWAITLINGS_REPORT_FD"] = str(report_write)
-        child_env["AWAITLINGS_REPORT_KEY_FD"] = str(key_read)
+        child_env[protocol.ENV] = spec.replace(report="", report_fd=report_write, key_fd=key_read,
+                                               guard=self.guard_mode()).to_json()
         assert cmd[1:3] == ["-m", "pytest"], cmd
         args = ["-p", "awaitlings.grading.guard", *cmd[3:]]
         relay = Relay(key, report_read, report, on_event=self.events.append)

@@ -15,100 +15,32 @@ The child closes the control socket before anything else, so code under test can
 zygote for anything. The zygote reports each child's exit status (Popen's convention) back to the
 grader; if the grader goes away the zygote exits and its children die with it (parent-death signals).
 
+Preloading, the wake-up pipe, forking and reaping are awaitlings.forkserver's, shared with the learner's
+warm server (warm.py); this module adds the sandboxed child and the grader's request format.
+
 Run as `python zygote.py FD` (FD: the control socket); see `Zygote` for the grader's side."""
 
 from __future__ import annotations
 
 import json
 import os
-import selectors
 import signal
 import socket
 import subprocess
 import sys
 import threading
-import time
 import traceback
 from pathlib import Path
 
-PRELOAD = ("pytest", "_pytest.config", "_pytest.python", "_pytest.main", "_pytest.runner", "_pytest.reports",
-           "pytest_asyncio.plugin", "pytest_django.plugin", "awaitlings.plugin", "awaitlings.testing",
-           "awaitlings.diagnostics", "awaitlings.grading.guard", "asyncio", "concurrent.futures", "django",
-           "django.test", "django.core.handlers.asgi", "django.http", "django.urls", "django.views", "httpx",
-           "asgiref.sync", "uvicorn", "channels", "channels.testing", "channels.layers",
-           "channels.generic.websocket", "redis", "redis.asyncio",
-           # What the first request or server of a lesson imports next (seen in the children's sys.modules):
-           "pdb", "xml.etree.ElementTree", "certifi", "h11", "httpcore", "anyio._backends._asyncio",
-           "uvicorn.protocols.http.h11_impl", "uvicorn.protocols.http.httptools_impl",
-           "uvicorn.protocols.websockets.websockets_sansio_impl", "uvicorn.protocols.websockets.wsproto_impl",
-           "uvicorn.lifespan.off", "uvicorn.lifespan.on", "uvicorn.loops.asyncio", "websockets.server",
-           "django.shortcuts", "django.middleware.common", "django.middleware.security", "django.middleware.csrf",
-           "django.template.loaders.filesystem", "django.template.loaders.cached",
-           "django.template.loaders.app_directories", "django.template.context_processors", "django.utils.cache",
-           "django.db.backends.sqlite3.base", "django.core.management", "channels_redis.core", "channels.auth",
-           "channels.routing", "channels.security.websocket", "celery", "multiprocessing.pool",
-           "concurrent.futures.process",
-           # Celery lessons: a worker forked from here starts in ~0.2 s instead of ~0.6 s.
-           "celery.bin.celery", "celery.bin.worker", "celery.bin.beat", "celery.apps.worker", "celery.apps.beat",
-           "celery.worker.consumer", "celery.worker.strategy", "celery.concurrency.prefork", "billiard.pool",
-           "kombu.transport.redis", "celery.backends.redis", "celery.app.trace", "celery.result", "celery.canvas",
-           "celery.beat", "celery.contrib.abortable", "dj_database_url")
+from awaitlings.forkserver import MAX_MESSAGE, ForkServer, adopt_environment, reset_signals
+
 CLONE_NEWNS, CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWPID = 0x00020000, 0x08000000, 0x40000000, 0x20000000
 MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REC, MS_PRIVATE = 2, 4, 8, 16384, 1 << 18
-MAX_MESSAGE = 1 << 20
+# The batch grader's own extra: the guard plugin every sandboxed run loads (never preloaded by warm.py).
+EXTRA_PRELOAD = ("awaitlings.grading.guard",)
 
 
 # --- the zygote process ------------------------------------------------------------------------------
-
-
-def _preload(extra: tuple[str, ...] = ()) -> list[str]:
-    from awaitlings import leanstack
-
-    leanstack.install()  # before anything imports asyncio
-    failed = []
-    try:
-        from _pytest.config import default_plugins
-    except ImportError:
-        default_plugins = ()
-    for name in (*PRELOAD, *(f"_pytest.{plugin}" for plugin in default_plugins), *extra):
-        try:
-            __import__(name)
-        except Exception:  # noqa: BLE001 - a library a course doesn't use may be missing
-            failed.append(name)
-    _scan_entry_points_once()
-    return failed
-
-
-def _scan_entry_points_once() -> None:
-    """pytest looks for every `-p NAME` among the entry points of all installed packages before it
-    imports NAME: about 12 ms per option, three or four options per run. Packages can't change under a
-    fork server (warm servers are keyed by them; a zygote lives for one batch), so look once, here: a
-    child then only scans for a name that really is an entry point, exactly as pytest would."""
-    try:
-        import importlib.metadata
-
-        from _pytest.config import PytestPluginManager
-
-        names = {ep.name for ep in importlib.metadata.entry_points(group="pytest11")}
-    except Exception:  # noqa: BLE001 - then every child scans, as usual
-        return
-    scan = PytestPluginManager.load_setuptools_entrypoints
-
-    def load_setuptools_entrypoints(self, group: str, name: str | None = None) -> int:
-        if group == "pytest11" and name is not None and name not in names:
-            return 0  # what the scan would find
-        return scan(self, group, name)
-
-    PytestPluginManager.load_setuptools_entrypoints = load_setuptools_entrypoints
-
-
-def adopt_environment(env: dict[str, str]) -> None:
-    """In a forked child: the request's environment replaces the server's, caches included."""
-    os.environ.clear()
-    os.environ.update(env)
-    import tempfile
-
-    tempfile.tempdir = None  # cached from the server's environment: the request's TMPDIR decides
 
 
 def _send(sock: socket.socket, message: dict) -> None:
@@ -131,8 +63,7 @@ def _child(request: dict, fds: list[int], keep_out: list[int]) -> None:
         libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # die with the zygote
         for fd in keep_out:
             os.close(fd)
-        signal.set_wakeup_fd(-1)
-        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        reset_signals()
         log, report_fd, key_fd = fds
         devnull = os.open(os.devnull, os.O_RDONLY)
         os.dup2(devnull, 0)
@@ -165,8 +96,10 @@ def _child(request: dict, fds: list[int], keep_out: list[int]) -> None:
             jail._mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
         adopt_environment(request["env"])
         # The pipes arrived under new numbers.
-        os.environ["AWAITLINGS_REPORT_FD"] = str(report_fd)
-        os.environ["AWAITLINGS_REPORT_KEY_FD"] = str(key_fd)
+        from awaitlings import protocol
+
+        spec = protocol.RunSpec.from_json(os.environ[protocol.ENV])
+        os.environ[protocol.ENV] = spec.replace(report_fd=report_fd, key_fd=key_fd).to_json()
         os.chdir(request["cwd"])
         problems = jail.setup(request["spec"])
         if problems:
@@ -194,27 +127,16 @@ def _child(request: dict, fds: list[int], keep_out: list[int]) -> None:
 
 def serve(control_fd: int) -> None:
     sock = socket.socket(fileno=control_fd)
-    import gc
-
-    gc.disable()
-    failed = _preload()
-    gc.collect()
-    gc.freeze()  # children never scan (or copy-on-write) the preloaded objects during collections
-    gc.enable()
-    if threading.active_count() != 1:
+    server = ForkServer()
+    failed = server.prepare(EXTRA_PRELOAD)
+    if not server.single_threaded():
         _send(sock, {"error": "a preloaded module started a thread: forking would be unsafe"})
         return
-    wake_read, wake_write = os.pipe()
-    os.set_blocking(wake_read, False)
-    os.set_blocking(wake_write, False)
-    signal.signal(signal.SIGCHLD, lambda *_: None)
-    signal.set_wakeup_fd(wake_write)
-    selector = selectors.DefaultSelector()
-    selector.register(sock, selectors.EVENT_READ)
-    selector.register(wake_read, selectors.EVENT_READ)
+    server.install_wakeup()
+    server.watch(sock)
     _send(sock, {"ready": True, "failed": failed})
     while True:
-        for key, _ in selector.select():
+        for key in server.select():
             if key.fileobj is sock:
                 try:
                     data, fds, _, _ = socket.recv_fds(sock, MAX_MESSAGE, 8)
@@ -223,27 +145,11 @@ def serve(control_fd: int) -> None:
                 if not data:
                     return  # the grader is gone; our children die with us
                 request = json.loads(data)
-                sys.stdout.flush()
-                pid = os.fork()
-                if pid == 0:
-                    _child(request, fds, [sock.fileno(), wake_read, wake_write])
-                for fd in fds:
-                    os.close(fd)
+                pid = server.fork(lambda: _child(request, fds, [sock.fileno(), *server.own_fds()]), fds)
                 _send(sock, {"id": request["id"], "pid": pid})
-            else:
-                try:
-                    while os.read(wake_read, 512):
-                        pass
-                except BlockingIOError:
-                    pass
-                while True:
-                    try:
-                        pid, status = os.waitpid(-1, os.WNOHANG)
-                    except ChildProcessError:
-                        break
-                    if pid == 0:
-                        break
-                    _send(sock, {"exit": pid, "code": os.waitstatus_to_exitcode(status)})
+            elif server.is_wake(key):
+                for pid, code in server.reaped():
+                    _send(sock, {"exit": pid, "code": code})
 
 
 # --- the grader's side -------------------------------------------------------------------------------

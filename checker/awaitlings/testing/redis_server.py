@@ -10,7 +10,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from . import free_port, wait_for_port
+from .ports import free_port, wait_for_port  # (not the package: services.py imports this module)
 
 __all__ = ["RedisServer", "redis_binary", "die_with_parent", "child_setup"]
 

@@ -1,28 +1,8 @@
-"""Fixtures shared by the lesson 01 tests (course-owned)."""
+"""Lesson 01's own fixture (`within` and the other shared helpers come from awaitlings.testing)."""
 
 import asyncio
 
 import pytest
-
-from awaitlings.testing import fail
-
-
-@pytest.fixture
-def within():
-    """`await within(seconds, awaitable, what)`: the awaitable's result, or a clear failure when it
-    does not finish in time. Every await on learner code in these tests goes through it."""
-
-    async def _within(seconds, awaitable, what, advice="Is it waiting for something that never comes?"):
-        deadline = asyncio.timeout(seconds)
-        try:
-            async with deadline:
-                return await awaitable
-        except TimeoutError:
-            if deadline.expired():
-                fail(f"{what} did not finish within {seconds:g} s. {advice}")
-            raise  # a TimeoutError of the learner's own: the test looks at it
-
-    return _within
 
 
 @pytest.fixture

@@ -1,14 +1,12 @@
-"""Fixtures shared by the lesson 02 tests (course-owned)."""
+"""Lesson 02's fixtures: the slow HTTP server, fresh paths, no stray threads (course-owned).
+Helpers the test modules share are in support.py."""
 
 from __future__ import annotations
 
-import math
 import secrets
 import threading
 
 import pytest
-
-from awaitlings.testing import fail
 
 
 @pytest.fixture(scope="session")
@@ -45,33 +43,3 @@ def no_stray_threads():
     for thread in set(threading.enumerate()) - before:
         if not thread.daemon:
             thread.join(timeout=2)
-
-
-def expect_overlap(elapsed: float, *, calls: int, each: float, at_once: int, what: str) -> None:
-    """Fail unless `calls` waits of `each` seconds, `at_once` of them at a time, overlapped.
-
-    The bar sits halfway between the ideal (waves of `at_once`) and one-after-another, so a busy
-    machine does not fail a concurrent answer and a sequential answer can never pass."""
-    ideal = math.ceil(calls / at_once) * each
-    sequential = calls * each
-    bar = ideal + (sequential - ideal) / 2
-    if elapsed >= bar:
-        fail(
-            f"{what} ran sequentially: {calls} requests of {each:.2f} s took {elapsed:.2f} s "
-            f"(one after another: {sequential:.2f} s; {at_once} at a time: about {ideal:.2f} s)."
-        )
-    if elapsed < ideal * 0.8:
-        fail(
-            f"{what} finished in {elapsed:.3f} s, faster than {calls} requests of {each:.2f} s, {at_once} at a "
-            "time, can be answered: were the requests really made?"
-        )
-
-
-def expect_bodies(got, want: list[str], what: str) -> None:
-    if got is None:
-        fail(f"{what} returned None: it should return the {len(want)} page bodies.")
-    got = list(got)
-    if sorted(map(str, got)) == sorted(want) and got != want:
-        fail(f"{what} returned the right pages in the wrong order: keep the order of the urls you were given.")
-    if got != want:
-        fail(f"{what} returned {len(got)} item(s) that don't match the {len(want)} pages the server sent. First: {got[:1]}")

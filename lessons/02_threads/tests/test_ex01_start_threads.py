@@ -1,7 +1,6 @@
 """ex01: start one thread per url, then wait for all of them."""
 
-from awaitlings.testing import Stopwatch, fail, load, need
-from conftest import expect_overlap
+from awaitlings.testing import Stopwatch, expect_waves, fail, load, need
 
 
 def test_when_download_all_returns_then_every_page_is_in_the_result(server, paths):
@@ -36,5 +35,5 @@ def test_when_five_pages_are_downloaded_then_the_waits_overlap(server, paths):
             "download_all ran sequentially: the server never had two requests at once "
             f"({len(urls)} requests took {sw.elapsed:.2f} s). Start every thread before you join any."
         )
-    expect_overlap(sw.elapsed, calls=5, each=0.1, at_once=5, what="download_all")
+    expect_waves(sw.elapsed, calls=5, each=0.1, at_once=5, what="download_all", unit="requests")
 

@@ -2,8 +2,8 @@
 
 import random
 
-from awaitlings.testing import Stopwatch, fail, load, need
-from conftest import expect_bodies, expect_overlap
+from awaitlings.testing import Stopwatch, expect_waves, fail, load, need
+from support import expect_bodies
 
 
 def test_when_pages_take_different_times_then_bodies_come_back_in_url_order(server, paths):
@@ -33,7 +33,7 @@ def test_when_there_are_more_urls_than_workers_then_they_run_in_waves(server, pa
             f"The server had {server.peak} requests at once, but fetch_all(..., max_workers={workers}) "
             f"may send at most {workers}: give the pool max_workers threads, not one per url."
         )
-    expect_overlap(sw.elapsed, calls=len(urls), each=0.1, at_once=workers, what="fetch_all")
+    expect_waves(sw.elapsed, calls=len(urls), each=0.1, at_once=workers, what="fetch_all", unit="requests")
 
 
 def test_when_max_workers_is_given_then_no_more_requests_run_at_once(server, paths):

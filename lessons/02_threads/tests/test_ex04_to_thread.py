@@ -3,8 +3,8 @@
 import asyncio
 import time
 
-from awaitlings.testing import Stopwatch, fail, load, need
-from conftest import expect_bodies, expect_overlap
+from awaitlings.testing import Stopwatch, expect_waves, fail, load, need
+from support import expect_bodies
 
 
 async def run_with_heartbeat(coro, seconds: float = 5.0):
@@ -58,4 +58,4 @@ async def test_when_five_urls_are_fetched_then_the_threads_wait_together(server,
             "had two at once. Awaiting to_thread() in a loop waits for each in turn: start them all, then "
             "gather them."
         )
-    expect_overlap(sw.elapsed, calls=5, each=0.1, at_once=5, what="fetch_many")
+    expect_waves(sw.elapsed, calls=5, each=0.1, at_once=5, what="fetch_many", unit="requests")

@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 from awaitlings.testing import fail, target_root
-from conftest import primes_below
+from support import primes_below
 
 LINE = re.compile(r"primes below (\d+): (\d+) \(process (\d+)\)")
 

@@ -3,8 +3,8 @@
 import multiprocessing
 import random
 
-from awaitlings.testing import fail, load, need
-from conftest import cpu_cost, cpu_here, expect_work_elsewhere, primes_below
+from awaitlings.testing import cpu_cost, cpu_here, fail, load, need
+from support import expect_work_elsewhere, primes_below
 
 
 def test_when_primes_are_counted_then_the_answer_is_right_and_the_work_ran_in_worker_processes():

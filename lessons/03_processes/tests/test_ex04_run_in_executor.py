@@ -5,8 +5,8 @@ import random
 import time
 from concurrent.futures import ProcessPoolExecutor
 
-from awaitlings.testing import fail, load, need
-from conftest import cpu_cost, cpu_here, expect_work_elsewhere, primes_below
+from awaitlings.testing import cpu_cost, cpu_here, fail, load, need
+from support import expect_work_elsewhere, primes_below
 
 
 class WatchedPool(ProcessPoolExecutor):

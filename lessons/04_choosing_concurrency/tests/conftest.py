@@ -1,16 +1,15 @@
-"""Fixtures shared by the lesson 04 tests (course-owned)."""
+"""Lesson 04's fixtures: the polite server and its counters (course-owned)."""
 
 from __future__ import annotations
 
-import asyncio
-import math
+import functools
 import secrets
-import time
 
 import httpx
 import pytest
 
-from awaitlings.testing import ServerProcess, fail
+from awaitlings import testing
+from awaitlings.testing import ServerProcess
 
 
 @pytest.fixture(scope="session")
@@ -52,44 +51,5 @@ def polite(_polite_server) -> Polite:
 
 @pytest.fixture
 def within():
-    """`await within(seconds, awaitable, what)`: the result, or a clear failure if it takes too long."""
-
-    async def _within(seconds, awaitable, what):
-        try:
-            async with asyncio.timeout(seconds):
-                return await awaitable
-        except TimeoutError:
-            fail(f"{what} did not finish within {seconds:g} s. Is something waiting for an event that never comes?")
-
-    return _within
-
-
-class Gauge:
-    """Counts how many calls run at once (async test doubles use it)."""
-
-    def __init__(self) -> None:
-        self.now = 0
-        self.peak = 0
-
-    def __enter__(self) -> Gauge:
-        self.now += 1
-        self.peak = max(self.peak, self.now)
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.now -= 1
-
-
-def expect_waves(elapsed: float, *, calls: int, each: float, at_once: int, what: str) -> None:
-    """Fail unless `calls` waits of `each` seconds, `at_once` at a time, overlapped (halfway bar)."""
-    ideal = math.ceil(calls / at_once) * each
-    sequential = calls * each
-    if elapsed >= ideal + (sequential - ideal) / 2:
-        fail(
-            f"{what} ran sequentially: {calls} calls of {each:.2f} s took {elapsed:.2f} s "
-            f"(one after another: {sequential:.2f} s; {at_once} at a time: about {ideal:.2f} s)."
-        )
-
-
-def now() -> float:
-    return time.perf_counter()
+    """awaitlings.testing.within, with this lesson's own advice."""
+    return functools.partial(testing.within, advice="Is something waiting for an event that never comes?")

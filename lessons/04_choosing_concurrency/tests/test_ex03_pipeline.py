@@ -5,8 +5,7 @@ import random
 import secrets
 import time
 
-from awaitlings.testing import fail, load, need
-from conftest import Gauge
+from awaitlings.testing import Gauge, fail, load, need
 
 
 class Source:

@@ -4,9 +4,11 @@
 
 from awaitlings.testing import fail, load, need
 
+import support
 
-def product_of(kit, sku: str) -> dict:
-    price, stock, reviews = kit.price_of(sku), kit.stock_of(sku), kit.reviews_of(sku)
+
+def product_of(sku: str) -> dict:
+    price, stock, reviews = support.price_of(sku), support.stock_of(sku), support.reviews_of(sku)
     return {
         "sku": sku,
         "price": price["price"],
@@ -18,31 +20,31 @@ def product_of(kit, sku: str) -> dict:
     }
 
 
-async def timed_product(one, reference, kit, upstream, what: str) -> None:
-    waits = [kit.DELAY * kit.weights[path] for path in ("/price", "/stock", "/reviews")]
-    await kit.timed(
-        one, reference, ideal=max(waits), in_a_row=sum(waits), reference_ideal=kit.DELAY * kit.weights["/price"],
+async def timed_product(one, reference, upstream, what: str) -> None:
+    waits = [support.DELAY * support.weights[path] for path in ("/price", "/stock", "/reviews")]
+    await support.timed(
+        one, reference, ideal=max(waits), in_a_row=sum(waits), reference_ideal=support.DELAY * support.weights["/price"],
         what=what, reference_what="three concurrent requests to the course's own async view (one upstream call each)",
         overlap_seen=lambda: upstream.peak >= 3,
     )
 
 
-async def test_product_combines_price_stock_and_reviews(asgi_get, kit):
+async def test_product_combines_price_stock_and_reviews(asgi_get):
     mod = load("ex03_concurrent_upstreams")
     need(mod, "product", "coroutine function")
-    skus = [kit.random_sku(), kit.random_sku()]
-    responses = await kit.all_within([asgi_get("/ex03/product", {"sku": sku}) for sku in skus], "GET /ex03/product")
+    skus = [support.random_sku(), support.random_sku()]
+    responses = await support.all_within([asgi_get("/ex03/product", {"sku": sku}) for sku in skus], "GET /ex03/product")
     for sku, response in zip(skus, responses):
-        got = kit.json_of(response, f"GET /ex03/product?sku={sku}")
-        kit.expect_json(got, product_of(kit, sku), f"GET /ex03/product?sku={sku}")
+        got = support.json_of(response, f"GET /ex03/product?sku={sku}")
+        support.expect_json(got, product_of(sku), f"GET /ex03/product?sku={sku}")
 
 
-async def check_one_product(get, kit, upstream, what: str) -> None:
+async def check_one_product(get, upstream, what: str) -> None:
     """One product card: right answer, and all three upstream calls in flight at once."""
-    sku = kit.random_sku()
+    sku = support.random_sku()
     upstream.reset_counters()
-    (response,) = await kit.all_within([get(sku)], what)
-    kit.expect_json(kit.json_of(response, f"{what}?sku={sku}"), product_of(kit, sku), f"{what}?sku={sku}")
+    (response,) = await support.all_within([get(sku)], what)
+    support.expect_json(support.json_of(response, f"{what}?sku={sku}"), product_of(sku), f"{what}?sku={sku}")
     if upstream.peak < 3:
         fail(
             f"{what}: the upstream never had the request's three calls at once (at most {upstream.peak} in "
@@ -50,17 +52,17 @@ async def check_one_product(get, kit, upstream, what: str) -> None:
         )
 
 
-async def test_product_takes_as_long_as_the_slowest_upstream_not_the_sum(asgi_get, kit, upstream):
+async def test_product_takes_as_long_as_the_slowest_upstream_not_the_sum(asgi_get, upstream):
     mod = load("ex03_concurrent_upstreams")
     need(mod, "product", "coroutine function")
     what = "GET /ex03/product"
 
     async def one():
-        await check_one_product(lambda sku: asgi_get("/ex03/product", {"sku": sku}), kit, upstream, what)
+        await check_one_product(lambda sku: asgi_get("/ex03/product", {"sku": sku}), upstream, what)
 
     async def reference():
         # Three upstream calls at once, as in a good product view, and no less of Django's own work.
-        calls = [asgi_get("/bench/async", {"sku": kit.random_sku()}) for _ in range(3)]
-        await kit.all_within(calls, "GET /bench/async")
+        calls = [asgi_get("/bench/async", {"sku": support.random_sku()}) for _ in range(3)]
+        await support.all_within(calls, "GET /bench/async")
 
-    await timed_product(one, reference, kit, upstream, what)
+    await timed_product(one, reference, upstream, what)

@@ -2,7 +2,7 @@ import inspect
 
 import pytest
 from awaitlings.testing import fail, load, need
-from conftest import call, json_of, random_isbn, random_name, random_title
+from support import call, json_of, random_isbn, random_name, random_title
 
 # Rows written by the async ORM go through other threads' connections, outside the per-test
 # transaction that plain `django_db` rolls back: transaction=True empties the tables after each test.

@@ -2,7 +2,7 @@ import inspect
 
 import pytest
 from awaitlings.testing import fail, load, need
-from conftest import call, json_of, random_isbn, random_name, random_title
+from support import call, json_of, random_isbn, random_name, random_title
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -2,7 +2,7 @@ import asyncio
 
 import pytest
 from awaitlings.testing import ExerciseProblem, Stopwatch, expect_concurrent, fail, load
-from conftest import PRICING_DELAY, call, json_of, random_isbn
+from support import PRICING_DELAY, call, json_of, random_isbn
 from upstream import price_for
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -2,7 +2,7 @@ import io
 
 import pytest
 from awaitlings.testing import Stopwatch, expect_concurrent, fail, load
-from conftest import PRICING_DELAY, random_isbn, random_name, random_title
+from support import PRICING_DELAY, random_isbn, random_name, random_title
 from upstream import price_for
 
 COMMAND = "ex04_command_bridge"

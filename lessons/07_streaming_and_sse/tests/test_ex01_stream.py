@@ -3,7 +3,7 @@ import random
 import time
 
 from awaitlings.testing import ExerciseProblem, Stopwatch, expect_concurrent, fail, load
-from conftest import COUNTDOWN_STEP, client, server_warning, timed_lines
+from support import COUNTDOWN_STEP, client, server_warning, timed_lines
 
 
 def expected_lines(start: int) -> list[str]:

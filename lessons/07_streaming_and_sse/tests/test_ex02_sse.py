@@ -3,7 +3,7 @@ import random
 import re
 
 from awaitlings.testing import fail, load
-from conftest import client, read_sse
+from support import client, read_sse
 
 
 def expected_event(seed: int, n: int) -> dict:

@@ -3,7 +3,7 @@ import contextlib
 import json
 
 from awaitlings.testing import fail, load
-from conftest import SSEReader, client, read_sse
+from support import SSEReader, client, read_sse
 
 
 async def open_subscriptions(http) -> int:

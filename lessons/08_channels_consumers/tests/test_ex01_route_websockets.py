@@ -8,13 +8,13 @@ def application():
     return need(load("project.asgi"), "application", "value")
 
 
-async def test_a_websocket_to_ws_ping_is_accepted(connect):
-    client = await connect(application(), "/ws/ping/")
+async def test_a_websocket_to_ws_ping_is_accepted(ws):
+    client = await ws.open(application(), "/ws/ping/")
     await client.receive("the welcome message")
 
 
-async def test_a_websocket_to_ws_quotes_is_accepted(connect):
-    await connect(application(), "/ws/quotes/")
+async def test_a_websocket_to_ws_quotes_is_accepted(ws):
+    await ws.open(application(), "/ws/quotes/")
 
 
 async def test_http_requests_still_reach_django():

@@ -20,17 +20,17 @@ async def welcome_of(client) -> dict:
     return message
 
 
-async def test_each_welcome_counts_the_open_connections(connect):
+async def test_each_welcome_counts_the_open_connections(ws):
     application = app()
-    first = await welcome_of(await connect(application, PATH))
-    second = await welcome_of(await connect(application, PATH))
+    first = await welcome_of(await ws.open(application, PATH))
+    second = await welcome_of(await ws.open(application, PATH))
     if second["online"] != first["online"] + 1:
         fail(f"A second client connected, so online should go from {first['online']} to "
              f"{first['online'] + 1}, but the welcome said {second['online']}.")
 
 
-async def test_a_ping_gets_a_pong_with_the_same_id(connect):
-    client = await connect(app(), PATH)
+async def test_a_ping_gets_a_pong_with_the_same_id(ws):
+    client = await ws.open(app(), PATH)
     await welcome_of(client)
     ids = [random.randint(1, 10**6), "".join(random.choices(string.ascii_lowercase, k=6)), None]
     for ping_id in ids:
@@ -41,8 +41,8 @@ async def test_a_ping_gets_a_pong_with_the_same_id(connect):
             fail(f"Sent {{'type': 'ping', 'id': {ping_id!r}}}: expected {want}, got {reply}.")
 
 
-async def test_an_unknown_message_gets_an_error_and_the_connection_stays_open(connect):
-    client = await connect(app(), PATH)
+async def test_an_unknown_message_gets_an_error_and_the_connection_stays_open(ws):
+    client = await ws.open(app(), PATH)
     await welcome_of(client)
     kind = "shout-" + "".join(random.choices(string.ascii_lowercase, k=4))
     await client.send({"type": kind, "text": "hello?"})
@@ -55,14 +55,14 @@ async def test_an_unknown_message_gets_an_error_and_the_connection_stays_open(co
         fail(f"After the error, a ping should still get its pong; got {reply}.")
 
 
-async def test_a_disconnected_client_is_no_longer_counted(connect):
+async def test_a_disconnected_client_is_no_longer_counted(ws):
     application = app()
-    stays = await connect(application, PATH)
+    stays = await ws.open(application, PATH)
     await welcome_of(stays)
-    leaves = await connect(application, PATH)
+    leaves = await ws.open(application, PATH)
     before = (await welcome_of(leaves))["online"]
     await leaves.close()
-    after = (await welcome_of(await connect(application, PATH)))["online"]
+    after = (await welcome_of(await ws.open(application, PATH)))["online"]
     if after != before:
         fail(f"One client left and one joined, so online should stay {before}, but it became {after}: "
              "disconnect() should forget the connection that closed.")

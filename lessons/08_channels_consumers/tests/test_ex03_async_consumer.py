@@ -31,30 +31,30 @@ async def ask(client, sym: str, request_id: int, upstream) -> None:
         fail(f"Asked for {sym} (id {request_id}): expected {want}, got {reply}.")
 
 
-async def test_each_client_gets_its_own_price(connect, quotes):
+async def test_each_client_gets_its_own_price(ws, quotes):
     application, upstream = quotes
-    clients = [await connect(application, PATH) for _ in range(2)]
+    clients = [await ws.open(application, PATH) for _ in range(2)]
     ids = random.sample(range(1000), 2)
     await asyncio.gather(*(ask(c, symbol(), i, upstream) for c, i in zip(clients, ids)))
 
 
-async def test_five_clients_are_answered_at_the_same_time(connect, quotes):
+async def test_five_clients_are_answered_at_the_same_time(ws, quotes):
     application, upstream = quotes
-    clients = [await connect(application, PATH) for _ in range(5)]
+    clients = [await ws.open(application, PATH) for _ in range(5)]
     with Stopwatch() as sw:
         await asyncio.gather(*(ask(c, symbol(), i, upstream) for i, c in enumerate(clients)))
     expect_concurrent(sw.elapsed, calls=5, each=DELAY, what="Five clients asking for a quote")
 
 
-async def test_a_new_client_can_connect_while_another_waits_for_its_quote(connect, quotes):
+async def test_a_new_client_can_connect_while_another_waits_for_its_quote(ws, quotes):
     application, upstream = quotes
-    busy = await connect(application, PATH)
+    busy = await ws.open(application, PATH)
     await busy.send({"type": "quote", "symbol": symbol(), "id": 1})
     pause = 0.02
     # Timed from before the pause: a consumer that blocks the event loop stretches the pause itself.
     with Stopwatch() as sw:
         await asyncio.sleep(pause)  # the lookup has started
-        await connect(application, PATH)
+        await ws.open(application, PATH)
     waited = sw.elapsed - pause
     if waited > DELAY / 2:
         fail(f"A second client needed {waited:.2f} s just to connect while the first client's "

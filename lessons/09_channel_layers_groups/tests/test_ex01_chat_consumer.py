@@ -8,7 +8,7 @@ import string
 from asgiref.sync import sync_to_async
 from awaitlings.testing import fail, load
 from channels.layers import get_channel_layer
-from conftest import room_name
+from support import room_name
 
 
 def words() -> str:
@@ -21,29 +21,29 @@ def expect_message(got: dict, user: str, text: str, who: str) -> None:
         fail(f"{who} expected {want}, got {got}.")
 
 
-async def test_everyone_in_the_room_sees_a_message_the_sender_included(connect):
+async def test_everyone_in_the_room_sees_a_message_the_sender_included(ws, application):
     path = f"/ws/chat/{room_name()}/"
-    ana, ben = await connect(path), await connect(path)
+    ana, ben = await ws.open(application, path), await ws.open(application, path)
     text = words()
     await ana.send({"user": "ana", "text": text})
     expect_message(await ben.receive("ana's message (ben is in the same room)"), "ana", text, "ben")
     expect_message(await ana.receive("ana's own message back (the sender is in the room too)"), "ana", text, "ana")
 
 
-async def test_a_client_in_another_room_sees_nothing(connect):
+async def test_a_client_in_another_room_sees_nothing(ws, application):
     room, other = room_name(), room_name("other")
-    ana, ben = await connect(f"/ws/chat/{room}/"), await connect(f"/ws/chat/{room}/")
-    cleo = await connect(f"/ws/chat/{other}/")
+    ana, ben = await ws.open(application, f"/ws/chat/{room}/"), await ws.open(application, f"/ws/chat/{room}/")
+    cleo = await ws.open(application, f"/ws/chat/{other}/")
     await ana.send({"user": "ana", "text": words()})
     await ben.receive("ana's message")
     if not await cleo.nothing(0.1):
         fail(f"cleo is in room {other!r}, yet she received a message sent to room {room!r}.")
 
 
-async def test_a_group_send_from_outside_reaches_the_room(connect):
+async def test_a_group_send_from_outside_reaches_the_room(ws, application):
     push = load("chat.push")
     room = room_name()
-    ana = await connect(f"/ws/chat/{room}/")
+    ana = await ws.open(application, f"/ws/chat/{room}/")
     # What a view or a Celery task does: no consumer involved on the sending side.
     text = words()
     await push.post_to_room(room, "server", text)
@@ -56,9 +56,9 @@ async def test_a_group_send_from_outside_reaches_the_room(connect):
     expect_message(got, "task", text, "ana")
 
 
-async def test_a_client_that_leaves_is_removed_from_the_group(connect):
+async def test_a_client_that_leaves_is_removed_from_the_group(ws, application):
     room = room_name()
-    ana, ben = await connect(f"/ws/chat/{room}/"), await connect(f"/ws/chat/{room}/")
+    ana, ben = await ws.open(application, f"/ws/chat/{room}/"), await ws.open(application, f"/ws/chat/{room}/")
     layer = get_channel_layer()
     # The in-memory layer keeps its groups in a dict; the Redis layer keeps them in sorted sets.
     members = layer.groups.get(f"chat_{room}", {})

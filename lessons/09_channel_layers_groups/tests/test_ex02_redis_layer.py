@@ -6,7 +6,7 @@ import random
 import string
 
 from awaitlings.testing import fail, load, need
-from conftest import room_name
+from support import room_name
 from django.utils.module_loading import import_string
 
 
@@ -62,10 +62,10 @@ async def test_with_redis_url_the_redis_layer_carries_a_group_message(redis_url)
         await layer.close_pools()
 
 
-async def test_two_server_processes_deliver_each_others_messages(servers, ws_client):
+async def test_two_server_processes_deliver_each_others_messages(servers, ws):
     one, two = servers
     path = f"/ws/chat/{room_name()}/"
-    ana, ben = await ws_client(one, path), await ws_client(two, path)
+    ana, ben = await ws.open_server(one, path), await ws.open_server(two, path)
     await ana.send({"user": "ana", "text": "hi from server one"})
     got = await ana.receive("ana's own message back from server one")
     if got.get("text") != "hi from server one":
@@ -79,9 +79,9 @@ async def test_two_server_processes_deliver_each_others_messages(servers, ws_cli
         fail(f"ana (on server one) expected ben's reply, got {got}.")
 
 
-async def test_nothing_is_lost_between_processes(servers, ws_client):
+async def test_nothing_is_lost_between_processes(servers, ws):
     path = f"/ws/chat/{room_name()}/"
-    clients = [await ws_client(servers[i % 2], path) for i in range(6)]
+    clients = [await ws.open_server(servers[i % 2], path) for i in range(6)]
     sent = {f"c{i}-m{j}-{random.randint(0, 10**6)}" for i in range(6) for j in range(3)}
     await asyncio.gather(*(clients[int(t[1])].send({"user": t[:2], "text": t}) for t in sorted(sent)))
 

@@ -6,7 +6,7 @@ import string
 
 import pytest
 from awaitlings.testing import fail
-from conftest import room_name
+from support import room_name
 
 MARKUP = '<b>bold</b> & <img src=x onerror="window.pwned = 1">'
 

@@ -1,26 +1,17 @@
-"""Fixtures for lesson 10: users, rooms, session cookies and WebSocket clients on a real ASGI stack.
+"""Fixtures for lesson 10: users, rooms and session cookies.
 
-Every test runs its consumers in-process through channels' WebsocketCommunicator (the same ASGI
-messages a server would deliver), against an in-memory test database."""
+Every test runs its consumers in-process with awaitlings.testing's `ws` clients (channels'
+WebsocketCommunicator: the same ASGI messages a server would deliver), against an in-memory test
+database."""
 
-import asyncio
-import json
 import secrets
 
 import pytest
-from awaitlings.testing import fail
-
-ALLOWED_ORIGIN = (b"origin", b"http://127.0.0.1:8000")
 
 
 @pytest.fixture(autouse=True)
-def fresh_channel_layer():
+def _fresh_layer(fresh_channel_layer):
     """Each test gets its own in-memory layer: queues belong to one event loop."""
-    from channels.layers import channel_layers
-
-    channel_layers.backends.clear()
-    yield
-    channel_layers.backends.clear()
 
 
 def random_name(prefix: str) -> str:
@@ -64,120 +55,3 @@ def session_cookie(transactional_db):
         return (b"cookie", f"{settings.SESSION_COOKIE_NAME}={value}".encode())
 
     return cookie_for
-
-
-class Client:
-    """A WebsocketCommunicator with helpers that turn crashes into readable failures."""
-
-    def __init__(self, app, path, headers=(), label="the client"):
-        from channels.testing import WebsocketCommunicator
-
-        self.path = path
-        self.label = label
-        self.comm = WebsocketCommunicator(app, path, headers=list(headers))
-        self.open = False
-
-    async def receive_output(self, timeout):
-        """Like the communicator's, but an app that crashes is reported at once, not after `timeout`."""
-        getter = asyncio.ensure_future(self.comm.output_queue.get())
-        done, _ = await asyncio.wait({getter, self.comm.future}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
-        if getter in done:
-            return getter.result()
-        getter.cancel()
-        if self.comm.future.done():
-            self.comm.future.result()  # raises what the app raised
-            return {"type": "websocket.close", "code": 1000}  # the app ended without closing
-        raise asyncio.TimeoutError
-
-    async def connect(self):
-        await self.comm.send_input({"type": "websocket.connect"})
-        try:
-            response = await self.receive_output(2)
-        except asyncio.TimeoutError:
-            fail(f"Opening {self.path}: the application neither accepted nor refused within 2 s.")
-        except Exception as error:  # noqa: BLE001 - the learner's code ran inside the app
-            fail(f"Opening {self.path} crashed the application with {type(error).__name__}: {error}")
-        accepted = response["type"] == "websocket.accept"
-        self.open = accepted
-        return (True, response.get("subprotocol")) if accepted else (False, response.get("code", 1000))
-
-    async def next(self, timeout=1.0):
-        """The next event the app sends: ("frame", data) or ("close", code)."""
-        try:
-            out = await self.receive_output(timeout)
-        except asyncio.TimeoutError:
-            return ("timeout", None)
-        except Exception as error:  # noqa: BLE001
-            self.open = False
-            return ("crash", f"{type(error).__name__}: {error}")
-        if out["type"] == "websocket.close":
-            self.open = False
-            return ("close", out.get("code", 1000))
-        if out["type"] == "websocket.send":
-            text = out.get("text")
-            return ("frame", json.loads(text) if text is not None else out.get("bytes"))
-        return ("other", out)
-
-    async def expect_frame(self, what: str, timeout=1.0):
-        kind, value = await self.next(timeout)
-        if kind != "frame":
-            fail(f"{self.label} expected {what}, but {describe(kind, value)}.")
-        return value
-
-    async def expect_close(self, code: int, why: str, timeout=1.0):
-        """Skip frames (an error frame usually comes first) until the close; check its code."""
-        frames = []
-        for _ in range(50):
-            kind, value = await self.next(timeout)
-            if kind == "frame":
-                frames.append(value)
-                continue
-            if kind == "close" and value == code:
-                return frames
-            if kind == "timeout" and frames:
-                fail(f"{self.label}: {why}, so the connection should close with {code}, but it stayed open "
-                     f"after sending {json.dumps(frames[-1])[:200]}.")
-            fail(f"{self.label}: {why}, so the connection should close with {code}, but {describe(kind, value)}.")
-        fail(f"{self.label}: {why}, so the connection should close with {code}, but it kept sending frames.")
-
-    async def send_text(self, text):
-        await self.comm.send_input({"type": "websocket.receive", "text": text})
-
-    async def send_bytes(self, data):
-        await self.comm.send_input({"type": "websocket.receive", "bytes": data})
-
-    async def send_json(self, data):
-        await self.send_text(json.dumps(data))
-
-    async def close(self):
-        try:
-            await self.comm.disconnect(timeout=0.5)
-        except BaseException:  # noqa: BLE001 - the app may already have ended (or crashed)
-            pass
-
-
-def describe(kind, value) -> str:
-    if kind == "close":
-        return f"it was closed with code {value}"
-    if kind == "crash":
-        return f"the consumer crashed with {value} (a server closes such a socket with 1011)"
-    if kind == "timeout":
-        return "nothing came within a second"
-    if kind == "frame":
-        return f"it sent {json.dumps(value)[:200]}"
-    return f"it sent {value!r}"
-
-
-@pytest.fixture
-async def clients():
-    """`open_client(app, path, headers)`; every client is disconnected when the test ends."""
-    opened = []
-
-    def open_client(app, path, headers=(), label="the client"):
-        client = Client(app, path, headers, label)
-        opened.append(client)
-        return client
-
-    yield open_client
-    for client in opened:
-        await client.close()

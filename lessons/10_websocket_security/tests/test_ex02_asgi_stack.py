@@ -5,7 +5,7 @@ import secrets
 import pytest
 from awaitlings.testing import fail, load, need
 
-from conftest import ALLOWED_ORIGIN
+from support import ALLOWED_ORIGIN
 
 
 @pytest.fixture
@@ -19,9 +19,9 @@ def stack():
     return websocket_app(URLRouter([path("ws/whoami/", WhoAmIConsumer.as_asgi())]))
 
 
-async def test_a_page_on_this_site_connects_with_its_session(stack, make_user, session_cookie, clients):
+async def test_a_page_on_this_site_connects_with_its_session(stack, make_user, session_cookie, ws):
     user = await make_user()
-    client = clients(stack, "/ws/whoami/", [ALLOWED_ORIGIN, await session_cookie(user)])
+    client = ws.client(stack, "/ws/whoami/", [ALLOWED_ORIGIN, await session_cookie(user)])
     accepted, code = await client.connect()
     if not accepted:
         fail(f"A page from http://127.0.0.1:8000 (in ALLOWED_HOSTS) was refused with {code}; it should connect.")
@@ -33,11 +33,11 @@ async def test_a_page_on_this_site_connects_with_its_session(stack, make_user, s
 
 
 async def test_a_page_on_another_site_is_refused_even_with_a_valid_session(
-    stack, make_user, session_cookie, clients
+    stack, make_user, session_cookie, ws
 ):
     user = await make_user()
     evil = f"https://{secrets.token_hex(4)}.example".encode()
-    client = clients(stack, "/ws/whoami/", [(b"origin", evil), await session_cookie(user)])
+    client = ws.client(stack, "/ws/whoami/", [(b"origin", evil), await session_cookie(user)])
     accepted, _ = await client.connect()
     if accepted:
         kind, value = await client.next()
@@ -48,9 +48,9 @@ async def test_a_page_on_another_site_is_refused_even_with_a_valid_session(
         )
 
 
-async def test_a_handshake_without_origin_is_refused(stack, make_user, session_cookie, clients):
+async def test_a_handshake_without_origin_is_refused(stack, make_user, session_cookie, ws):
     user = await make_user()
-    client = clients(stack, "/ws/whoami/", [await session_cookie(user)])
+    client = ws.client(stack, "/ws/whoami/", [await session_cookie(user)])
     accepted, _ = await client.connect()
     if accepted:
         fail("A handshake without an Origin header was accepted; browsers always send one, so refuse it.")

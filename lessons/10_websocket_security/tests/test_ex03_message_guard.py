@@ -178,26 +178,26 @@ def chat_app():
     return as_user
 
 
-async def join(clients, app, room, label):
-    client = clients(app, f"/ws/chat/{room}/", label=label)
+async def join(ws, app, room, label):
+    client = ws.client(app, f"/ws/chat/{room}/", label=label)
     await client.connect()
     await client.expect_frame("a hello frame")
     return client
 
 
 async def test_a_client_sending_garbage_is_closed_and_the_others_keep_chatting(
-    chat_app, make_user, clients
+    chat_app, make_user, ws
 ):
     alice, mallory = await make_user(), await make_user()
     room = f"room-{random.randint(1000, 9999)}"
-    good = await join(clients, chat_app(alice), room, f"{alice.username} (well-behaved)")
+    good = await join(ws, chat_app(alice), room, f"{alice.username} (well-behaved)")
     for label, send in [
         ("binary", lambda c: c.send_bytes(b"\xff\x00")),
         ("non-JSON", lambda c: c.send_text("{oops")),
         ("a JSON list", lambda c: c.send_text("[]")),
         ("the wrong schema", lambda c: c.send_json({"msg": "hi"})),
     ]:
-        bad = await join(clients, chat_app(mallory), room, f"{mallory.username} (sending {label})")
+        bad = await join(ws, chat_app(mallory), room, f"{mallory.username} (sending {label})")
         await send(bad)
         frames = await bad.expect_close(BAD, f"it sent {label}")
         if not any(isinstance(f, dict) and f.get("type") == "error" for f in frames):
@@ -208,19 +208,19 @@ async def test_a_client_sending_garbage_is_closed_and_the_others_keep_chatting(
     assert echo.get("text") == text, f"Expected the room to carry {text!r}, got {echo!r}."
 
 
-async def test_an_oversized_frame_closes_with_4413(chat_app, make_user, clients, settings):
+async def test_an_oversized_frame_closes_with_4413(chat_app, make_user, ws, settings):
     settings.WS_MAX_MESSAGE_BYTES = random.randint(200, 400)
     user = await make_user()
-    client = await join(clients, chat_app(user), "big", "A client sending a huge frame")
+    client = await join(ws, chat_app(user), "big", "A client sending a huge frame")
     await client.send_json({"type": "chat", "text": "a" * settings.WS_MAX_MESSAGE_BYTES})
     await client.expect_close(TOO_LARGE, f"the frame is over WS_MAX_MESSAGE_BYTES={settings.WS_MAX_MESSAGE_BYTES}")
 
 
-async def test_a_flood_closes_with_4429_after_the_burst(chat_app, make_user, clients, settings):
+async def test_a_flood_closes_with_4429_after_the_burst(chat_app, make_user, ws, settings):
     settings.WS_RATE_BURST = burst = random.randint(3, 7)
     settings.WS_RATE_PER_SECOND = 0.5
     user = await make_user()
-    client = await join(clients, chat_app(user), "flood", "A flooding client")
+    client = await join(ws, chat_app(user), "flood", "A flooding client")
     for i in range(burst + 1):
         await client.send_json({"type": "chat", "text": f"m{i}"})
     for i in range(burst):

@@ -4,7 +4,7 @@ import random
 
 from awaitlings.testing import fail, load, need
 
-from conftest import ALLOWED_ORIGIN
+from support import ALLOWED_ORIGIN
 
 
 async def verdict(user, slug):
@@ -53,7 +53,7 @@ async def test_nobody_logged_in_gets_4401(make_room):
     assert got == 4401, f"An anonymous user should get 4401, got {got!r}."
 
 
-async def test_the_full_app_closes_an_outsider_with_4403(make_user, make_room, session_cookie, clients):
+async def test_the_full_app_closes_an_outsider_with_4403(make_user, make_room, session_cookie, ws):
     """Session cookie, the course's ChatConsumer and your room check, as project.asgi wires them."""
     from channels.auth import AuthMiddlewareStack
     from channels.routing import URLRouter
@@ -74,11 +74,11 @@ async def test_the_full_app_closes_an_outsider_with_4403(make_user, make_room, s
 
     owner, outsider = await make_user(), await make_user()
     room = await make_room(public=False, members=[owner])
-    inside = clients(application, f"/ws/chat/{room.slug}/", [ALLOWED_ORIGIN, await session_cookie(owner)], "The member")
+    inside = ws.client(application, f"/ws/chat/{room.slug}/", [ALLOWED_ORIGIN, await session_cookie(owner)], "The member")
     await inside.connect()
     hello = await inside.expect_frame("a hello frame")
     assert hello.get("room") == room.slug, f"Expected hello for room {room.slug}, got {hello!r}."
-    outside = clients(
+    outside = ws.client(
         application, f"/ws/chat/{room.slug}/", [ALLOWED_ORIGIN, await session_cookie(outsider)], "The outsider"
     )
     await outside.connect()

@@ -5,7 +5,7 @@ import random
 
 from awaitlings.testing import fail, load, need
 
-from conftest import name
+from support import name
 
 
 class Clock:

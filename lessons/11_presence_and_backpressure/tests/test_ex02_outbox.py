@@ -195,7 +195,7 @@ async def test_close_gives_up_on_a_stuck_client_after_the_timeout():
 # --- through the channel layer ----------------------------------------------------------------
 
 
-async def test_a_burst_reaches_a_slow_ticker_client_as_the_latest_prices(settings, clients):
+async def test_a_burst_reaches_a_slow_ticker_client_as_the_latest_prices(settings, ws):
     from channels.layers import get_channel_layer
     from django.urls import path
 
@@ -212,8 +212,8 @@ async def test_a_burst_reaches_a_slow_ticker_client_as_the_latest_prices(setting
             await super().send_json(content, close)
 
     app = URLRouter([path("ws/ticker/", SlowSocket.as_asgi())])
-    client = clients(app, "/ws/ticker/", label="A slow ticker client")
-    await client.connect()
+    client = ws.client(app, "/ws/ticker/", label="A slow ticker client")
+    await client.open()
     await asyncio.sleep(0.05)
     layer = get_channel_layer()
     symbols = random.sample(["AAPL", "MSFT", "NVDA", "TSLA", "AMZN"], 4)

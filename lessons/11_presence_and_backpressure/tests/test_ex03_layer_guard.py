@@ -1,11 +1,11 @@
-"""Exercise 3: with LayerGuard, a Redis outage is announced to clients, and the room recovers."""
+"""Exercise 3: with LayerGuard, a Redis outage is announced to ws, and the room recovers."""
 
 import asyncio
 import random
 
 import pytest
 
-from conftest import name
+from support import name
 
 
 @pytest.fixture
@@ -37,9 +37,9 @@ def status(layer):
     return lambda frame: frame.get("type") == "status" and frame.get("layer") == layer
 
 
-async def join(clients, app, room, user):
-    client = clients(app, f"/ws/room/{room}/?user={user}", label=user)
-    await client.connect()
+async def join(ws, app, room, user):
+    client = ws.client(app, f"/ws/room/{room}/?user={user}", label=user)
+    await client.open()
     await client.wait_for("the hello frame", lambda f: f.get("type") == "hello")
     return client
 
@@ -51,9 +51,9 @@ async def chat_gets_through(sender, receiver, what):
                             lambda f: f.get("type") == "chat" and f.get("text") == text, timeout=2)
 
 
-async def test_when_redis_goes_away_clients_are_told_and_stay_connected(room_app, private_redis, clients):
+async def test_when_redis_goes_away_clients_are_told_and_stay_connected(room_app, private_redis, ws):
     room = name("room")
-    ann, ben = await join(clients, room_app, room, "ann"), await join(clients, room_app, room, "ben")
+    ann, ben = await join(ws, room_app, room, "ann"), await join(ws, room_app, room, "ben")
     await chat_gets_through(ann, ben, "(Redis is up)")
     private_redis.stop()
     await ben.wait_for('{"type": "status", "layer": "down"} after Redis went away', status("down"))
@@ -66,9 +66,9 @@ async def test_when_redis_goes_away_clients_are_told_and_stay_connected(room_app
                        lambda f: f.get("type") == "presence")
 
 
-async def test_when_redis_comes_back_the_room_works_again(room_app, private_redis, clients):
+async def test_when_redis_comes_back_the_room_works_again(room_app, private_redis, ws):
     room = name("room")
-    ann, ben = await join(clients, room_app, room, "ann"), await join(clients, room_app, room, "ben")
+    ann, ben = await join(ws, room_app, room, "ann"), await join(ws, room_app, room, "ben")
     private_redis.stop()
     await ben.wait_for('{"type": "status", "layer": "down"}', status("down"))
     await asyncio.sleep(0.3)  # a few failed retries
@@ -78,13 +78,13 @@ async def test_when_redis_comes_back_the_room_works_again(room_app, private_redi
     await chat_gets_through(ann, ben, "after Redis came back (did both rejoin the group?)")
 
 
-async def test_a_client_that_connects_during_the_outage_joins_when_redis_is_back(room_app, private_redis, clients):
+async def test_a_client_that_connects_during_the_outage_joins_when_redis_is_back(room_app, private_redis, ws):
     room = name("room")
-    ann = await join(clients, room_app, room, "ann")
+    ann = await join(ws, room_app, room, "ann")
     private_redis.stop()
     await ann.wait_for('{"type": "status", "layer": "down"}', status("down"))
-    cal = clients(room_app, f"/ws/room/{room}/?user=cal", label="cal (connected during the outage)")
-    await cal.connect()
+    cal = ws.client(room_app, f"/ws/room/{room}/?user=cal", label="cal (connected during the outage)")
+    await cal.open()
     await cal.wait_for('{"type": "status", "layer": "down"}', status("down"))
     private_redis.start()
     await cal.wait_for('{"type": "status", "layer": "up"}', status("up"), timeout=3)

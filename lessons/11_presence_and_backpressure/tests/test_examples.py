@@ -13,9 +13,8 @@ import signal
 import subprocess
 
 import pytest
-from awaitlings.testing import ServerProcess, load
-
-from conftest import name, need_redis_server
+from awaitlings.testing import ServerProcess, load, need_redis_server
+from support import name
 
 ORIGIN = "http://127.0.0.1"
 SERVER = ["{python}", "-m", "uvicorn", "project.asgi:application", "--port", "{port}", "--lifespan", "off"]

@@ -14,19 +14,16 @@ from awaitlings.testing import ServerProcess, fail, load
 
 
 @pytest.fixture(autouse=True)
-def fresh_channel_layers(monkeypatch):
-    """A new channel layer object for every test. channels_redis keeps receive state (a lock, buffers)
-    on the layer object, and each async test has its own event loop: a layer reused from the previous
-    test's loop can wait on a lock that loop still holds.
+def _fresh_layers(fresh_channel_layer, monkeypatch):
+    """A new channel layer object for every test (awaitlings.testing's fresh_channel_layer). channels_redis
+    keeps receive state (a lock, buffers) on the layer object, and each async test has its own event loop:
+    a layer reused from the previous test's loop can wait on a lock that loop still holds.
 
     And a short blocking read: a receive() can't be cancelled while Redis' BZPOPMIN waits
     (django/channels_redis#366), so each test's loop would wait up to 5 s for it at its end."""
-    from channels.layers import channel_layers
     from channels_redis.core import RedisChannelLayer
 
     monkeypatch.setattr(RedisChannelLayer, "brpop_timeout", 0.2)
-    channel_layers.backends = {}
-    yield
 
 
 @pytest.fixture

@@ -30,13 +30,8 @@ class Person:
 
 
 @pytest.fixture(autouse=True)
-def fresh_channel_layer():
+def _fresh_layer(fresh_channel_layer):
     """Each test gets new layer objects: their Redis connections belong to one event loop."""
-    from channels.layers import channel_layers
-
-    channel_layers.backends.clear()
-    yield
-    channel_layers.backends.clear()
 
 
 @pytest.fixture
