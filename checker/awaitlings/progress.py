@@ -5,14 +5,17 @@ course) are ignored, and deleting the file loses nothing that checking again won
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
+import re
 import time
 from pathlib import Path
 
 from .course import Course, Exercise, Lesson
 
 VERSION = 1
+MAX_MISTAKES = 5  # distinct first-failure messages kept per exercise (for the TIL draft)
 
 
 class Progress:
@@ -49,11 +52,18 @@ class Progress:
         return "done" if entry.get("done") else "failing"
 
     def record(self, result) -> None:
-        """Store a LessonResult graded on the learner's own files."""
+        """Store a LessonResult graded on the learner's own files (only ever call it for those): the score,
+        the numbers its tests measured (the last one per name) and the failure messages the learner saw."""
+        today = dt.date.today().isoformat()
         for ex_result in result.exercises:
             entry = self.data["exercises"].setdefault(ex_result.exercise.key, {})
+            for m in getattr(ex_result, "measurements", ()):
+                entry.setdefault("measurements", {})[m.name] = {"value": m.value, "unit": m.unit, "date": today}
             if ex_result.skipped:
                 continue
+            if not ex_result.passed:
+                failure = ex_result.first_failure
+                _remember_mistake(entry, ex_result.problem or (failure.message if failure else ""))
             entry.update(
                 seconds=ex_result.seconds,
                 done=ex_result.passed,
@@ -62,6 +72,16 @@ class Progress:
                 checked_at=int(time.time()),
             )
         self.save()
+
+    def record_notebook(self, lesson: Lesson, name: str, value: float, unit: str = "") -> None:
+        """A number the learner's own notebook run measured (`awaitlings.til.remember`): the last per name."""
+        found = self.data.setdefault("notebooks", {}).setdefault(lesson.slug, {})
+        found[name] = {"value": value, "unit": unit, "date": dt.date.today().isoformat()}
+        self.save()
+
+    def notebook_measurements(self, lesson: Lesson) -> dict[str, dict]:
+        found = self.data.get("notebooks", {}).get(lesson.slug, {})
+        return found if isinstance(found, dict) else {}
 
     def next_hint(self, exercise: Exercise) -> tuple[int, str] | None:
         """The next unseen hint (1-based level), advancing the learner's hint level."""
@@ -105,6 +125,20 @@ class Progress:
     def counts(self) -> tuple[int, int]:
         exercises = [ex for lesson in self.course.lessons for ex in lesson.exercises]
         return sum(self.done(ex) for ex in exercises), len(exercises)
+
+
+def _remember_mistake(entry: dict, message: str) -> None:
+    """Keep the first line of a failure message the learner saw, once (the same message with other
+    numbers counts once), at most MAX_MISTAKES per exercise."""
+    line = next((part.strip() for part in message.splitlines() if part.strip()), "")
+    if not line:
+        return
+    if len(line) > 200:
+        line = line[:199].rstrip() + "…"
+    seen = entry.setdefault("mistakes", [])
+    shape = re.sub(r"\d+(?:\.\d+)?", "#", line)
+    if len(seen) < MAX_MISTAKES and all(re.sub(r"\d+(?:\.\d+)?", "#", old) != shape for old in seen):
+        seen.append(line)
 
 
 def relpath(path: Path, root: Path) -> str:

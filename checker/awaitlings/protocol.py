@@ -191,7 +191,19 @@ class GuardFinding:
     detail: str
 
 
-EVENTS = {cls.event: cls for cls in (TestResult, Collected, CollectError, Start, Call, Done, Manifest, GuardFinding)}
+@dataclass
+class Measurement:
+    """A number a test really measured (`awaitlings.testing.record_measurement`), for the learner's TIL draft."""
+
+    event: ClassVar[str] = "measurement"
+    nodeid: str
+    name: str
+    value: float
+    unit: str = ""
+
+
+EVENTS = {cls.event: cls for cls in (TestResult, Collected, CollectError, Start, Call, Done, Manifest, GuardFinding,
+                                     Measurement)}
 
 
 def encode(event) -> str:

@@ -30,6 +30,7 @@ class ExerciseResult:
     exercise: Exercise
     tests: list[TestResult] = field(default_factory=list)
     problem: str = ""  # a problem not tied to one test (collection error, nothing collected)
+    measurements: list[protocol.Measurement] = field(default_factory=list)  # numbers its tests measured (TIL)
 
     @property
     def max_score(self) -> float:
@@ -157,6 +158,7 @@ def run_lesson(lesson: Lesson, target: str = "learner", exercises: list[str] | N
     launch = launch or subprocess.Popen
     selected = [ex for ex in lesson.exercises if not exercises or ex.id in exercises]
     results: dict[str, TestResult] = {}
+    measured: list[protocol.Measurement] = []
     test_exercise: dict[str, str] = {}
     order: list[str] = []
     collect_errors: list[str] = []
@@ -205,6 +207,8 @@ def run_lesson(lesson: Lesson, target: str = "learner", exercises: list[str] | N
                                         order.append(nodeid)
                             elif isinstance(event, protocol.Done):
                                 finished, done_at = True, time.monotonic()
+                            elif isinstance(event, protocol.Measurement):
+                                measured.append(event)
                         if process.poll() is not None:
                             events, offset = _read_events(report, offset)
                             if events:
@@ -259,6 +263,9 @@ def run_lesson(lesson: Lesson, target: str = "learner", exercises: list[str] | N
         result = results.get(nodeid)
         if result and result.exercise in by_ex:
             by_ex[result.exercise].tests.append(result)
+    for event in measured:
+        if test_exercise.get(event.nodeid) in by_ex:
+            by_ex[test_exercise[event.nodeid]].measurements.append(event)
     for ex_result in by_ex.values():
         if not ex_result.tests:
             ex_result.problem = (

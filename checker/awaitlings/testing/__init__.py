@@ -2,7 +2,8 @@
 
     core.py       load(the learner's module), need(a name in it), fail(a sentence): ExerciseProblem
     timing.py     Stopwatch, expect_concurrent, expect_waves (bounded concurrency), Gauge (calls at
-                  once), within (a deadline that fails in words), CPU time: checks a busy machine can't fool
+                  once), within (a deadline that fails in words), CPU time: checks a busy machine can't fool;
+                  record_measurement (a measured number for the learner's TIL draft; the helpers call it)
     ports.py      free_port, wait_for_port, await_port
     services.py   ServerProcess (a real server on loopback), RedisServer (redis_server.py: stoppable),
                   the browser; `unavailable` skips locally and fails under CI
@@ -28,7 +29,17 @@ from .services import (
     redis_binary,
     unavailable,
 )
-from .timing import CpuHere, Gauge, Stopwatch, cpu_cost, cpu_here, expect_concurrent, expect_waves, within
+from .timing import (
+    CpuHere,
+    Gauge,
+    Stopwatch,
+    cpu_cost,
+    cpu_here,
+    expect_concurrent,
+    expect_waves,
+    record_measurement,
+    within,
+)
 from .websocket import WebSocketClient, WebSocketClients
 
 __all__ = [
@@ -37,6 +48,7 @@ __all__ = [
     "load",
     "need",
     "Stopwatch",
+    "record_measurement",
     "expect_concurrent",
     "expect_waves",
     "Gauge",
