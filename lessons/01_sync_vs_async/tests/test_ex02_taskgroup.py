@@ -29,7 +29,24 @@ async def call_expecting_failure(within, urls, broken, upstream):
     fail(f"{broken} failed, so fetch_all_or_nothing should raise, but it returned {got!r:.300}.")
 
 
+def expect_the_others_stopped(upstream, broken):
+    if upstream.running:
+        fail(
+            f"When {broken} failed, fetch_all_or_nothing raised but left {len(upstream.running)} other fetches "
+            f"running in the background ({', '.join(upstream.running)}). Nobody will read their answers: "
+            "they should have been cancelled, and have stopped, before the error reaches the caller."
+        )
+
+
+async def expect_cancelling_on_failure(within):
+    """The exercise's basic behaviour, checked first by the tests of other cases: a failure stops the others."""
+    urls, broken, upstream = one_broken(3)
+    await call_expecting_failure(within, urls, broken, upstream)
+    expect_the_others_stopped(upstream, broken)
+
+
 async def test_when_every_fetch_succeeds_then_all_answers_come_back_in_order(within):
+    await expect_cancelling_on_failure(within)
     urls = random_urls(random.randint(3, 6))
     upstream = FakeUpstream(delays={url: 0.005 * (len(urls) - i) for i, url in enumerate(urls)})
     got = await within(2, fetch_all_or_nothing()(upstream.fetch, urls), "fetch_all_or_nothing")
@@ -49,12 +66,7 @@ async def test_when_one_fetch_fails_then_the_others_are_cancelled(within, tasks_
     urls, broken, upstream = one_broken()
     error, sw = await call_expecting_failure(within, urls, broken, upstream)
     others = sorted(set(urls) - {broken})
-    if upstream.running:
-        fail(
-            f"When {broken} failed, fetch_all_or_nothing raised but left {len(upstream.running)} other fetches "
-            f"running in the background ({', '.join(upstream.running)}). Nobody will read their answers: "
-            "they should have been cancelled, and have stopped, before the error reaches the caller."
-        )
+    expect_the_others_stopped(upstream, broken)
     if sorted(upstream.cancelled) != others:
         fail(
             f"The other fetches should have been cancelled: expected {others} cancelled, "

@@ -22,7 +22,23 @@ def a_default():
     return f"(default {secrets.token_hex(3)})"
 
 
+async def expect_giving_up(within):
+    """The exercise's basic behaviour, checked first by the tests of other cases: a late call ends in the default."""
+    seconds = min(LATE_SECONDS)
+    upstream, url, default, got = await call_with_late_upstream(within, seconds)
+    expect_the_default(seconds, default, got)
+
+
+def expect_the_default(seconds, default, got):
+    if got != default:
+        fail(
+            f"The upstream was too slow and `seconds` was {seconds}: fetch_or_default should return the default "
+            f"{default!r}, but returned {got!r:.300}."
+        )
+
+
 async def test_when_the_answer_comes_in_time_then_it_is_returned(within):
+    await expect_giving_up(within)
     (url,) = random_urls(1)
     upstream, default = FakeUpstream(delay=IN_TIME), a_default()
     got = await within(2, fetch_or_default()(upstream.fetch, url, 0.5, default), "fetch_or_default")
@@ -52,11 +68,7 @@ async def call_with_late_upstream(within, seconds):
 async def test_when_the_answer_is_late_then_the_default_comes_back_on_time(within):
     seconds = random.choice(LATE_SECONDS)
     upstream, url, default, got = await call_with_late_upstream(within, seconds)
-    if got != default:
-        fail(
-            f"The upstream was too slow and `seconds` was {seconds}: fetch_or_default should return the default "
-            f"{default!r}, but returned {got!r:.300}."
-        )
+    expect_the_default(seconds, default, got)
 
 
 async def test_when_time_runs_out_then_the_late_call_is_cancelled(within, tasks_left):
@@ -75,6 +87,7 @@ async def test_when_time_runs_out_then_the_late_call_is_cancelled(within, tasks_
 
 
 async def test_when_the_fetch_fails_then_the_error_reaches_the_caller(within):
+    await expect_giving_up(within)
     (url,) = random_urls(1)
     upstream, default = FakeUpstream(delay=0.01, failing={url}), a_default()
     try:

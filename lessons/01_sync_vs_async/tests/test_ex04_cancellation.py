@@ -88,7 +88,7 @@ async def expect_no_more_beats(heart, how):
         fail(f"After run_with_heartbeat {how}, the heartbeat went on beating ({heart.beats - beats} more beats).")
 
 
-async def test_the_job_result_comes_back_and_the_heart_beats_meanwhile(tasks_left):
+async def test_the_job_result_comes_back_the_heart_beats_meanwhile_and_stops_after(tasks_left):
     heart = Heart(tasks_left)
     task = await heart.finish(heart.start(0.05))
     got = task.result()
@@ -96,11 +96,6 @@ async def test_the_job_result_comes_back_and_the_heart_beats_meanwhile(tasks_lef
         fail(f"run_with_heartbeat should return what job() returned ({f'report {heart.token}'!r}), got {got!r:.200}.")
     if heart.beats < 2:
         fail(f"During a 0.05 s job with interval={INTERVAL} the heart beat {heart.beats} time(s); expected several.")
-
-
-async def test_after_the_job_returns_the_heartbeat_has_stopped(tasks_left):
-    heart = Heart(tasks_left)
-    (await heart.finish(heart.start(0.03))).result()
     await expect_no_more_beats(heart, "returned")
 
 
