@@ -20,6 +20,9 @@ def stack():
 
 
 async def test_a_page_on_this_site_connects_with_its_session(stack, make_user, session_cookie, ws):
+    # Precondition: the starter's stack lets every page in, so letting this one in proves nothing
+    # until foreign pages are refused.
+    await a_foreign_page_is_refused(stack, make_user, session_cookie, ws)
     user = await make_user()
     client = ws.client(stack, "/ws/whoami/", [ALLOWED_ORIGIN, await session_cookie(user)])
     accepted, code = await client.connect()
@@ -35,6 +38,10 @@ async def test_a_page_on_this_site_connects_with_its_session(stack, make_user, s
 async def test_a_page_on_another_site_is_refused_even_with_a_valid_session(
     stack, make_user, session_cookie, ws
 ):
+    await a_foreign_page_is_refused(stack, make_user, session_cookie, ws)
+
+
+async def a_foreign_page_is_refused(stack, make_user, session_cookie, ws):
     user = await make_user()
     evil = f"https://{secrets.token_hex(4)}.example".encode()
     client = ws.client(stack, "/ws/whoami/", [(b"origin", evil), await session_cookie(user)])

@@ -55,6 +55,9 @@ def test_frames_that_are_not_a_json_object_are_rejected_with_4400():
 
 
 def test_objects_of_the_wrong_shape_are_rejected_with_4400():
+    # Precondition: the course's ChatIn model already refuses wrong shapes; this counts once
+    # parse_frame itself turns a frame that is not JSON into Rejected too.
+    expect_bad_message([("text that is not JSON", "{not json", None)])
     expect_bad_message(
         [
             ("a message without text", '{"type": "chat"}', None),

@@ -16,6 +16,8 @@ async def verdict(user, slug):
 
 
 async def test_members_enter_private_rooms_and_everyone_enters_public_ones(make_user, make_room):
+    # Precondition: letting everyone in passes this test by accident; it counts once outsiders are refused.
+    await outsiders_are_refused(make_user, make_room)
     alice, bob = await make_user(), await make_user()
     private = await make_room(public=False, members=[alice])
     public = await make_room(public=True)
@@ -26,6 +28,10 @@ async def test_members_enter_private_rooms_and_everyone_enters_public_ones(make_
 
 
 async def test_a_private_room_refuses_non_members_with_4403(make_user, make_room):
+    await outsiders_are_refused(make_user, make_room)
+
+
+async def outsiders_are_refused(make_user, make_room):
     members = [await make_user() for _ in range(random.randint(1, 3))]
     outsider = await make_user()
     room = await make_room(public=False, members=members)
@@ -45,9 +51,10 @@ async def test_an_unknown_room_gets_the_same_4403(make_user):
     )
 
 
-async def test_nobody_logged_in_gets_4401(make_room):
+async def test_nobody_logged_in_gets_4401(make_user, make_room):
     from django.contrib.auth.models import AnonymousUser
 
+    await outsiders_are_refused(make_user, make_room)  # precondition: the starter already answers 4401
     room = await make_room(public=True)
     got = await verdict(AnonymousUser(), room.slug)
     assert got == 4401, f"An anonymous user should get 4401, got {got!r}."
