@@ -34,8 +34,8 @@ def record_measurement(name: str, value: float, unit: str = "") -> None:
 
 
 def _record_overlap(what: str, elapsed: float, sequential: float) -> None:
-    record_measurement(f"{what}: measured", elapsed, "s")
-    record_measurement(f"{what}: one after another", sequential, "s")
+    record_measurement(f"{what}: time taken", elapsed, "s")
+    record_measurement(f"{what}: one after another (calls × wait)", sequential, "s")
     if elapsed > 0:
         record_measurement(f"{what}: speed-up", sequential / elapsed, "×")
 
