@@ -21,7 +21,16 @@ def backend_of(config: dict, env: str) -> str:
         fail(f"channel_layers({env}) should return {{'default': {{'BACKEND': ..., ...}}}}, got {config!r}.")
 
 
+def redis_backend_chosen() -> None:
+    """Precondition: the in-memory default alone is what the starter already returns, so this test
+    only counts once the layer also switches to Redis (the same sentence as the Redis test's)."""
+    backend = backend_of(channel_layers()({"REDIS_URL": "redis://127.0.0.1:6379/0"}), "{'REDIS_URL': ...}")
+    if backend != "channels_redis.core.RedisChannelLayer":
+        fail(f"With REDIS_URL set the backend should be channels_redis.core.RedisChannelLayer, got {backend}.")
+
+
 def test_without_redis_url_the_in_memory_layer_is_used():
+    redis_backend_chosen()
     for env in ({}, {"HOME": "/home/ana"}):
         backend = backend_of(channel_layers()(env), repr(env))
         if backend != "channels.layers.InMemoryChannelLayer":

@@ -52,7 +52,26 @@ async def wait_until(condition, timeout, what):
         await asyncio.sleep(0.01)
 
 
+def stays_bounded():
+    """Precondition of the tests an unbounded queue passes by accident (a fast client, offer not waiting,
+    close giving up): what waits for a stuck client never exceeds maxsize (the bounded test's sentence)."""
+
+    async def never(message):
+        await asyncio.Event().wait()
+
+    maxsize = random.randint(5, 15)
+    outbox = outbox_class()(never, maxsize=maxsize)
+    most = 0
+    for i in range(maxsize * 3):
+        outbox.offer({"type": "chat", "n": i})
+        most = max(most, len(outbox))
+    if most > maxsize:
+        fail(f"{most} messages were waiting for a slow client with maxsize={maxsize}: the queue must stay "
+             "bounded, or one slow client eats the server's memory.")
+
+
 async def test_a_fast_client_gets_every_message_in_order():
+    stays_bounded()
     client = SlowClient()
     outbox = outbox_class()(client.send, maxsize=100)
     task = await start(outbox)
@@ -70,6 +89,7 @@ async def test_a_fast_client_gets_every_message_in_order():
 
 
 async def test_offer_returns_at_once_even_when_the_socket_is_stuck():
+    stays_bounded()
     stuck = asyncio.Event()
 
     async def never(message):
@@ -172,6 +192,7 @@ async def test_close_sends_what_is_queued_then_stops():
 
 
 async def test_close_gives_up_on_a_stuck_client_after_the_timeout():
+    stays_bounded()
     stuck = asyncio.Event()
 
     async def never(message):
