@@ -17,7 +17,7 @@ def test_price_is_an_async_view():
 
 
 async def test_price_answers_with_the_upstream_price_of_the_sku(asgi_get):
-    load("ex01_async_view")
+    need(load("ex01_async_view"), "price", "coroutine function")  # first the exercise itself: an async view
     sku = support.random_sku()
     (response,) = await support.all_within([asgi_get("/ex01/price", {"sku": sku})], "GET /ex01/price")
     got = support.json_of(response, f"GET /ex01/price?sku={sku}")
