@@ -88,7 +88,7 @@ def til_draft(lesson: Lesson, progress: Progress, today: dt.date | None = None) 
         _("{done}/{total} exercises pass `awaitlings check {number}`.").format(
             done=len(done), total=len(lesson.exercises), number=lesson.number),
         "",
-        "## " + _("Retrospective"),
+        "## " + _("What surprised me"),  # the 회고 (retrospective) of the source posts
         "",
         "&nbsp;" + _("(What confused you today, what surprised you, what you will try tomorrow.)"),
         "",
@@ -118,15 +118,14 @@ def _measured(lesson: Lesson, progress: Progress) -> list[str]:
     lines = []
     for ex in lesson.exercises:
         found = progress.entry(ex).get("measurements") or {}
+        source = _("my check of {exercise}").format(exercise=ex.id)
         for name, record in found.items():
             if isinstance(record, dict) and isinstance(record.get("value"), (int, float)):
-                lines.append(f"- {_name(name)}: **{_value(record)}** "
-                             f"({_('check of {exercise}').format(exercise=ex.id)}, {record.get('date', '')})")
+                lines.append(f"- {_name(name)}: **{_value(record)}** ({source}, {record.get('date', '')})")
+    source = _("my run of {notebook}").format(notebook=f"notebooks/{lesson.slug}.ipynb")
     for name, record in progress.notebook_measurements(lesson).items():
         if isinstance(record, dict) and isinstance(record.get("value"), (int, float)):
-            lines.append(f"- {name}: **{_value(record)}** "
-                         f"({_('my run of {notebook}').format(notebook=f'notebooks/{lesson.slug}.ipynb')}, "
-                         f"{record.get('date', '')})")
+            lines.append(f"- {name}: **{_value(record)}** ({source}, {record.get('date', '')})")
     return lines or ["- " + _("(nothing measured yet: run this lesson's checks or its notebook, then draft again)")]
 
 
