@@ -52,6 +52,11 @@ def test_a_batch_without_trouble_posts_every_item_once(worker):
     assert got == 6, f"settle should return the batch size (6), got {got!r}"
     assert batch.done, "the batch should be marked done"
     _check_once(batch, "With no trouble at all")
+    # The checkpoint is the exercise: a batch that posts every item but never records where it is
+    # (the starter) would resume from item 0 after a crash.
+    assert batch.checkpoint == batch.size, (
+        f"the finished batch should have done=True and checkpoint={batch.size}, got done={batch.done}, "
+        f"checkpoint={batch.checkpoint}")
 
 
 def test_a_worker_killed_mid_batch_resumes_from_its_checkpoint(worker, wait_until):
