@@ -25,16 +25,19 @@ def expected_json(book) -> dict:
     return {"id": book.pk, "title": book.title, "isbn": book.isbn, "author": book.author.name}
 
 
-async def test_the_views_are_async_def():
+def load_views():
+    """The module under test, once its views are checked to be `async def` (a check of its own would
+    award points to the untouched starter, whose views already are)."""
     mod = load("ex01_async_orm")
     for name in ("books", "book_detail"):
         view = need(mod, name, "function")
         if not inspect.iscoroutinefunction(view):
             fail(f"`{name}` should stay `async def`: this exercise is about the async ORM, not a sync view.")
+    return mod
 
 
 async def test_detail_returns_the_book_with_its_author(async_client, rng):
-    load("ex01_async_orm")
+    load_views()
     books = await make_books(rng, 3)
     book = rng.choice(books)
     path = f"/ex01/books/{book.pk}/"
@@ -45,7 +48,7 @@ async def test_detail_returns_the_book_with_its_author(async_client, rng):
 
 
 async def test_detail_of_a_missing_book_is_404(async_client, rng):
-    load("ex01_async_orm")
+    load_views()
     books = await make_books(rng, 2)
     missing = max(b.pk for b in books) + rng.randint(1, 50)
     path = f"/ex01/books/{missing}/"
@@ -54,7 +57,7 @@ async def test_detail_of_a_missing_book_is_404(async_client, rng):
 
 
 async def test_list_returns_every_book_in_title_order_in_one_query(async_client, rng, selects):
-    load("ex01_async_orm")
+    load_views()
     books = await make_books(rng, 6)
     selects.clear()
     response = await call(async_client, "get", "/ex01/books/")
@@ -71,7 +74,7 @@ async def test_list_returns_every_book_in_title_order_in_one_query(async_client,
 async def test_post_creates_a_book_and_reuses_its_author(async_client, rng):
     from bookshelf.models import Author, Book
 
-    load("ex01_async_orm")
+    load_views()
     author = random_name(rng)
     created = []
     for _ in range(2):

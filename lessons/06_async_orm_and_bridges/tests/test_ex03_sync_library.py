@@ -19,13 +19,6 @@ def check_answer(got: dict, isbns: list[str], what: str) -> None:
     assert got.get("total") == total, f"{what}: expected total {total}, got {got.get('total')}"
 
 
-async def test_quotes_are_correct(async_client, pricing, rng):
-    load("ex03_sync_library")
-    isbns = [random_isbn(rng) for _ in range(rng.randint(2, 3))]
-    response = await call(async_client, "get", quote_path(isbns))
-    check_answer(json_of(response, "GET /ex03/quotes/"), isbns, "GET /ex03/quotes/")
-
-
 async def test_the_quotes_are_fetched_at_the_same_time(async_client, pricing, rng):
     load("ex03_sync_library")
     isbns = [random_isbn(rng) for _ in range(4)]
