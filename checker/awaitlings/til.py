@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import ast
 import datetime as dt
+import math
 
 from .course import Course, Exercise, Lesson
 from .i18n import N_, _
@@ -30,23 +31,22 @@ KINDS = (N_("time taken"), N_("one after another (calls × wait)"), N_("speed-up
 NAMES = (N_("CPU time in the test process"), N_("CPU time of the same work run here"))
 
 
-def remember(lesson: str, name: str, value: float, unit: str = "") -> bool:
+def remember(lesson: str, name: str, value: float, unit: str = "") -> None:
     """Keep a number the learner's notebook just measured for their TIL draft (`awaitlings til`).
 
         from awaitlings.til import remember
         remember("01", "sequential vs concurrent", ratio, "×")
 
     Writes to the learner's progress file (the last value per name, with today's date). Never raises:
-    outside a course clone (or with a value that is not a number) it does nothing and returns False."""
+    outside a course clone (or with a value that is not a number) it does nothing. Returns None, so the
+    cell shows no output of its own."""
     try:
         value = float(value)
-        if value != value or value in (float("inf"), float("-inf")):
-            return False
-        course = Course()
-        Progress(course).record_notebook(course.lesson(str(lesson)), str(name), round(value, 4), str(unit))
-        return True
+        if math.isfinite(value):
+            course = Course()
+            Progress(course).record_notebook(course.lesson(str(lesson)), str(name), round(value, 4), str(unit))
     except Exception:  # noqa: BLE001 - a notebook cell must never fail because of this
-        return False
+        pass
 
 
 def number(value: float) -> str:
