@@ -2,7 +2,7 @@
 looks like on the far side of nginx. Everything else goes on to the capstone.
 
     GET  /ops/whoami          which server answered, and who it thinks the client is
-    GET  /ops/ticks?n=5       Server-Sent Events: one tick every 0.2 s
+    GET  /ops/ticks?n=5       Server-Sent Events: one tick every 0.2 s (sent with a Content-Length: see _ticks)
     GET  /ops/slow?s=1        answers after s seconds (a request in flight during a restart)
     POST /ops/task            sends the deploy.whoami task (its id comes back)
     WS   /ops/echo            a Channels consumer that echoes, tagged with the server and the request id
@@ -83,10 +83,18 @@ class OpsRoutes:
     @staticmethod
     async def _ticks(send, count: int, every: float) -> None:
         # No X-Accel-Buffering header on purpose: whether the ticks arrive one by one is up to nginx's config.
+        # And a Content-Length (the ticks are known in advance): with HTTP/1.1 to the backend, nginx happens to
+        # pass a *chunked* body on chunk by chunk even while buffering, so a chunked probe could not tell
+        # `proxy_buffering on` from `off`. A body of known length (or one that ends when the connection closes,
+        # as over HTTP/1.0) waits in nginx's buffer until it is complete, unless buffering is off.
+        events = [f"id: {tick}\ndata: {json.dumps({'tick': tick, 'server': server_tag()})}\n\n".encode()
+                  for tick in range(count)]
         await send({"type": "http.response.start", "status": 200,
-                    "headers": [(b"content-type", b"text/event-stream"), (b"cache-control", b"no-cache")]})
-        for tick in range(count):
-            body = f"id: {tick}\ndata: {json.dumps({'tick': tick, 'server': server_tag()})}\n\n".encode()
-            await send({"type": "http.response.body", "body": body, "more_body": True})
-            await asyncio.sleep(every)
-        await send({"type": "http.response.body", "body": b""})
+                    "headers": [(b"content-type", b"text/event-stream"), (b"cache-control", b"no-cache"),
+                                (b"content-length", str(sum(map(len, events))).encode())]})
+        for tick, body in enumerate(events):
+            if tick:
+                await asyncio.sleep(every)
+            await send({"type": "http.response.body", "body": body, "more_body": tick < count - 1})
+        if not events:
+            await send({"type": "http.response.body", "body": b""})

@@ -95,21 +95,33 @@ async def test_a_websocket_works_through_nginx_on_both_servers(nginx):
         fail(f"Four WebSockets through nginx all went to {sorted(servers)}: both servers should take them.")
 
 
+SSE_EVENTS, SSE_EVERY = 5, 0.15  # produced 0.15 s apart: 0.6 s from the first to the last
+
+
 async def test_sse_events_arrive_one_by_one(nginx):
+    """Counted evidence, not a stopwatch: events that reach the client within 50 ms of the previous one
+    arrived together. Streamed, the 5 ticks come in 5 separate arrivals (a busy machine may merge two or
+    three); held in nginx's buffer, they come in 1, at the end. /ops/ticks sends no X-Accel-Buffering header
+    and a Content-Length, so only the config decides (see deploy/ops.py)."""
     arrivals = []
     started = time.perf_counter()
     async with _client() as client:
-        async with client.stream("GET", f"{nginx.url}/ops/ticks?n=5&every=0.15") as response:
+        async with client.stream("GET", f"{nginx.url}/ops/ticks?n={SSE_EVENTS}&every={SSE_EVERY}") as response:
             async for line in response.aiter_lines():
                 if line.startswith("data:"):
                     arrivals.append(time.perf_counter() - started)
-    if len(arrivals) != 5:
-        fail(f"The SSE stream /ops/ticks?n=5 delivered {len(arrivals)} events through nginx, expected 5.")
-    spread = arrivals[-1] - arrivals[0]
-    if spread < 0.3:  # produced 0.15 s apart: 0.6 s between the first and the last when streamed
-        fail(f"All 5 events arrived within {spread:.2f} s of each other, {arrivals[0]:.2f} s after the request: nginx "
-             "held them in its buffer and sent them at the end. SSE needs `proxy_buffering off` (or the "
-             "X-Accel-Buffering: no header from the app).")
+    if len(arrivals) != SSE_EVENTS:
+        fail(f"The SSE stream /ops/ticks?n={SSE_EVENTS} delivered {len(arrivals)} events through nginx "
+             f"(status {response.status_code}), expected {SSE_EVENTS}.")
+    bunches = 1 + sum(1 for before, after in zip(arrivals, arrivals[1:]) if after - before > 0.05)
+    if bunches < 3:
+        fail(f"The app produced {SSE_EVENTS} SSE events {SSE_EVERY} s apart; through nginx they reached the client "
+             f"in {bunches} {'bunch' if bunches == 1 else 'bunches'}, the first {arrivals[0]:.2f} s after the "
+             "request: nginx held the stream in its response buffer and passed it on at the end. The seed's "
+             "`location /ws/` is right for WebSockets, but an SSE stream is an ordinary HTTP response that stays "
+             "open: nginx must pass each event on as it comes (`proxy_buffering off` where the stream is served, "
+             "or the app's `X-Accel-Buffering: no` header), and keep the connection above the heartbeat "
+             "(`proxy_read_timeout`).")
 
 
 def test_idle_streams_outlive_the_ping_interval(nginx):
