@@ -3,6 +3,7 @@ Redis keyed by the job and its slot. Unit tests with a stopped clock, then two r
 
 from __future__ import annotations
 
+import random
 import threading
 
 from awaitlings.testing import fail, load, need
@@ -87,7 +88,16 @@ def test_the_body_runs_once_per_slot_and_again_in_the_next_one(runs):
         fail("A call five slots later should run the body again, but it didn't.")
 
 
-def test_the_guarded_tasks_keep_their_names():
+def test_the_guarded_tasks_keep_their_names(runs):
+    # Precondition: a decorator that guards nothing keeps the name by accident; this counts once the
+    # body runs once per slot.
+    _, once_per_slot = _once()
+    now = [NOON + SLOT * random.randint(10, 10**6) + 0.01]  # a slot of its own, whatever the claims' keys
+    job, calls = _counted(once_per_slot, now)
+    job(), job(), job()
+    if len(calls) != 1:
+        fail(f"Three calls within one {SLOT:g}-second slot ran the job's body {len(calls)} times; it should run "
+             "once (the first) and skip the others.")
     tasks = load("apps.housekeeping.tasks")
     got = tasks.cleanup_temp.name
     if got != "apps.housekeeping.tasks.cleanup_temp":
