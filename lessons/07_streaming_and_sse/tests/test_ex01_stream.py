@@ -19,21 +19,8 @@ async def countdown(http, start: int) -> list[tuple[float, str]]:
         return await timed_lines(response, started)
 
 
-async def test_the_countdown_is_complete(server):
-    load("ex01_stream")
-    start = random.randint(3, 6)
-    async with client(server) as http:
-        got = [line for _, line in await countdown(http, start)]
-    assert got == expected_lines(start), f"GET /ex01/countdown/?from={start}: expected lines {expected_lines(start)}, got {got}"
-
-
-async def test_each_line_arrives_when_it_is_produced(server):
-    load("ex01_stream")
-    start = 5
-    async with client(server) as http:
-        lines = await countdown(http, start)
-    got = [line for _, line in lines]
-    assert got == expected_lines(start), f"GET /ex01/countdown/?from={start}: expected lines {expected_lines(start)}, got {got}"
+def expect_streamed(server, lines, start):
+    """The exercise's basic behaviour, checked by every test: the lines arrive as they are produced."""
     first, last = lines[0][0], lines[-1][0]
     produced_over = start * COUNTDOWN_STEP
     if last - first < produced_over / 2:
@@ -45,6 +32,26 @@ async def test_each_line_arrives_when_it_is_produced(server):
         )
 
 
+async def test_the_countdown_is_complete(server):
+    load("ex01_stream")
+    start = random.randint(3, 6)
+    async with client(server) as http:
+        lines = await countdown(http, start)
+    got = [line for _, line in lines]
+    assert got == expected_lines(start), f"GET /ex01/countdown/?from={start}: expected lines {expected_lines(start)}, got {got}"
+    expect_streamed(server, lines, start)
+
+
+async def test_each_line_arrives_when_it_is_produced(server):
+    load("ex01_stream")
+    start = 5
+    async with client(server) as http:
+        lines = await countdown(http, start)
+    got = [line for _, line in lines]
+    assert got == expected_lines(start), f"GET /ex01/countdown/?from={start}: expected lines {expected_lines(start)}, got {got}"
+    expect_streamed(server, lines, start)
+
+
 async def test_two_countdowns_run_at_the_same_time(server):
     load("ex01_stream")
     start = 5
@@ -54,6 +61,7 @@ async def test_two_countdowns_run_at_the_same_time(server):
     for lines in both:
         got = [line for _, line in lines]
         assert got == expected_lines(start), f"GET /ex01/countdown/?from={start}: expected {expected_lines(start)}, got {got}"
+        expect_streamed(server, lines, start)
     try:
         expect_concurrent(sw.elapsed, calls=2, each=start * COUNTDOWN_STEP, what="two countdowns at once")
     except ExerciseProblem as problem:

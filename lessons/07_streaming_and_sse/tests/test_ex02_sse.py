@@ -33,10 +33,11 @@ async def test_each_event_has_an_id_a_name_and_its_data(server, feed_seed):
         check_event(event, n, feed_seed, "GET /ex02/ticks/")
 
 
-async def test_the_stream_starts_with_a_retry_delay(server):
+async def test_the_stream_starts_with_a_retry_delay(server, feed_seed):
     load("ex02_sse")
     async with client(server) as http, http.stream("GET", "/ex02/ticks/") as response:
         stream = await read_sse(response, 1, "GET /ex02/ticks/")
+    check_event(stream.events[0], 1, feed_seed, "GET /ex02/ticks/")  # the exercise itself first: a real event
     if stream.retry is None or not stream.retry.isdigit():
         fail(f"GET /ex02/ticks/ should send `retry: <milliseconds>` before its first event, got {stream.retry!r}")
     assert stream.fields_before_first_event[:1] == ["retry"], (
