@@ -17,7 +17,10 @@ async def test_a_websocket_to_ws_quotes_is_accepted(ws):
     await ws.open(application(), "/ws/quotes/")
 
 
-async def test_http_requests_still_reach_django():
+async def test_http_requests_still_reach_django(ws):
+    # The exercise itself first: WebSockets reach Channels (plain Django's asgi.py already serves HTTP).
+    client = await ws.open(application(), "/ws/ping/")
+    await client.receive("the welcome message")
     communicator = HttpCommunicator(application(), "GET", "/", headers=[(b"host", b"127.0.0.1")])
     try:
         response = await communicator.get_response(timeout=2)

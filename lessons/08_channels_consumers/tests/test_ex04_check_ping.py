@@ -130,6 +130,10 @@ async def run_check(check, app) -> BaseException | None:
 
 
 async def test_your_check_passes_a_correct_consumer(check, tracked):
+    # The exercise itself first: a check that passes everything would pass this test by accident.
+    if await run_check(check, tracked(EchoPing)) is None:
+        fail("check_ping_consumer passed a consumer that echoes the ping back instead of answering with a pong; "
+             "it should raise AssertionError.")
     error = await run_check(check, tracked(GoodPing))
     if error is not None:
         fail(f"check_ping_consumer rejected a correct PingConsumer: {type(error).__name__}: {error}")
