@@ -20,6 +20,11 @@ async def ask(user, slug: str):
 
 @pytest.mark.django_db(transaction=True)
 async def test_members_of_the_projects_organisation_get_the_project(people):
+    # Precondition: letting everyone in passes this test by accident; it counts once an outsider is refused.
+    got = await ask(people["mallory"].user, "apollo")
+    if got is not None:
+        fail(f"Expected None for mallory (Initech) asking for ACME's #apollo, got {got!r}: they would read and "
+             "write the project's chat.")
     for name in ("alice", "bob"):
         for slug in ("apollo", "gemini"):
             project = await ask(people[name].user, slug)
