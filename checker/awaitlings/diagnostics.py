@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 import asyncio
+import inspect
 import linecache
 import logging
 import re
@@ -66,6 +67,7 @@ class LoopWatcher(logging.Handler):
         super().__init__(level=logging.WARNING)
         self.slow: list[tuple[str, float]] = []
         self.warnings: list[str] = []
+        self.blocked = False  # set by notes(): a coroutine of the learner's held the loop
 
     def emit(self, record: logging.LogRecord) -> None:
         try:
@@ -82,18 +84,20 @@ class LoopWatcher(logging.Handler):
     def __exit__(self, *exc) -> None:
         logging.getLogger("asyncio").removeHandler(self)
 
-    def notes(self, root: Path, files: list[Path]) -> list[str]:
+    def notes(self, root: Path, files: list[Path], unawaited: bool = True) -> list[str]:
         out = []
         seen = set()
         for what, secs in sorted(self.slow, key=lambda item: -item[1]):
             note = _blocking_note(what, secs, root, files)
-            if note and note not in seen:
-                seen.add(note)
+            key = note and note.replace(f"{secs:.2f}", "")  # the same call blocking again: said once
+            if note and key not in seen:
+                seen.add(key)
                 out.append(note)
-        for text in self.warnings:
+        self.blocked = bool(out)
+        for text in self.warnings if unawaited else ():
             m = re.search(r"coroutine '([^']+)' was never awaited", text)
             if m:
-                note = _("The coroutine {name}() was created but never awaited: did you forget `await`?").format(name=m[1])
+                note = never_awaited_note(m[1].split(".")[-1], _origin_in_warning(text, root), root)
                 if note not in seen:
                     seen.add(note)
                     out.append(note)
@@ -172,6 +176,73 @@ def _dotted(node: ast.AST) -> str:
     if isinstance(node, ast.Call):
         return _dotted(node.func)
     return ""
+
+
+# --- coroutines that were never awaited ---------------------------------------------------------------
+
+ORIGIN_LINE = re.compile(r'File "(?P<file>[^"]+)", line (?P<line>\d+), in (?P<function>\S+)')
+
+
+def _origin_in_warning(text: str, root: Path) -> tuple[str, int] | None:
+    """The learner's line that created the coroutine, from a RuntimeWarning's "Coroutine created at"
+    trace (asyncio debug mode tracks coroutine origins)."""
+    places = [(m["file"], int(m["line"])) for m in ORIGIN_LINE.finditer(text.split("Coroutine created at", 1)[-1])
+              if "Coroutine created at" in text and _under(m["file"], root)]
+    return places[-1] if places else None
+
+
+def _origin_of(coro, root: Path) -> tuple[str, int] | None:
+    """Where a coroutine object was created, in the learner's files (`cr_origin`, innermost first)."""
+    for file, line, _function in getattr(coro, "cr_origin", None) or ():
+        if _under(file, root):
+            return file, line
+    return None
+
+
+def never_awaited_note(name: str, origin: tuple[str, int] | None, root: Path) -> str:
+    if origin:
+        file, line = origin
+        return _(
+            "Forgotten `await`: {name}() was called on {file} line {line} (`{code}`) but never awaited, so "
+            "it never ran: calling an `async def` function only creates a coroutine object. Write "
+            "`await {name}(...)`, or run several at once with `await asyncio.gather(...)`."
+        ).format(name=name, file=_rel(file, root), line=line, code=linecache.getline(file, line).strip())
+    return _("The coroutine {name}() was created but never awaited: did you forget `await`?").format(name=name)
+
+
+def _unawaited_in(value, root: Path, depth: int = 0):
+    """Coroutine objects of the learner's that never started, in `value` (or in a list, tuple, set or dict
+    of them: a list comprehension that forgot `await`)."""
+    if inspect.iscoroutine(value):
+        if inspect.getcoroutinestate(value) == inspect.CORO_CREATED and _under(value.cr_code.co_filename, root):
+            yield value
+    elif depth == 0 and isinstance(value, (list, tuple, set, frozenset)):
+        for item in list(value)[:50]:
+            yield from _unawaited_in(item, root, 1)
+    elif depth == 0 and isinstance(value, dict):
+        for item in list(value.values())[:50]:
+            yield from _unawaited_in(item, root, 1)
+
+
+def unawaited_coroutines(tb, root: Path) -> list[str]:
+    """Notes for learner coroutines that were created but never started, found in the failing traceback's
+    frames (the test's `got`, the learner's locals). They have not been garbage-collected yet, so no
+    "never awaited" warning has been issued for them."""
+    notes, seen = [], set()
+    while tb is not None:
+        try:
+            values = list(tb.tb_frame.f_locals.values())
+        except Exception:  # noqa: BLE001 - a frame's locals are the learner's objects
+            values = []
+        for value in values:
+            for coro in _unawaited_in(value, root):
+                name = coro.cr_code.co_name
+                origin = _origin_of(coro, root)
+                if (name, origin) not in seen:
+                    seen.add((name, origin))
+                    notes.append(never_awaited_note(name, origin, root))
+        tb = tb.tb_next
+    return notes[:2]
 
 
 # --- where is it stuck? ------------------------------------------------------------------------------
@@ -261,6 +332,7 @@ def explain(
         return ""
     exc = excinfo.value
     name = type(exc).__name__
+    nested_run = isinstance(exc, RuntimeError) and "cannot be called from a running event loop" in str(exc)
     if name == "ExerciseTimeout":
         message = _("Your code {what}").format(what=exc)
     elif isinstance(exc, AssertionError):
@@ -280,6 +352,10 @@ def explain(
             "{where}. Use the async API (`aget`, `acreate`, `async for`, "
             "`await request.auser()`) or wrap it in `sync_to_async`."
         ).format(where=_learner_location(excinfo.tb, root))
+    elif nested_run:
+        message = _nested_run(excinfo.tb, root)
+    elif name == "NotRun":
+        message = not_run_message()
     elif isinstance(exc, BaseExceptionGroup):
         inner = "; ".join(f"{type(e).__name__}: {e}" for e in exc.exceptions[:3])
         message = _("{name} ({count} error(s)): {inner}").format(name=name, count=len(exc.exceptions), inner=inner)
@@ -289,7 +365,53 @@ def explain(
         message = f"{name}{': ' + text if text else ''}{_learner_location(excinfo.tb, root)}"
         if when == "setup":
             message = _("The test could not be prepared: {message}").format(message=message)
-    notes = watcher.notes(root, list(files)) if watcher else []
+    # With asyncio.run() inside a coroutine, the coroutine handed to it never ran: that message says so.
+    notes = watcher.notes(root, list(files), unawaited=not nested_run) if watcher else []
+    if name == "NotRun":
+        notes = []
+    elif not nested_run:
+        for note in unawaited_coroutines(excinfo.tb, root):
+            if note not in notes:
+                notes.insert(0, note)
+        if watcher is not None and watcher.blocked and _from_timing_check(excinfo.tb):
+            # "ran sequentially" is the symptom; the blocking call is the cause: say only that.
+            return short_text("\n".join(notes[:3]), 3000)
     if notes:
-        message += "\n" + "\n".join(f"→ {note}" for note in notes)
+        message += "\n" + "\n".join(f"→ {note}" for note in notes[:3])
     return short_text(message, 3000)
+
+
+TIMING_CHECKS = {"expect_concurrent", "expect_waves"}
+
+
+def _from_timing_check(tb) -> bool:
+    """Did an overlap check of awaitlings.testing (expect_concurrent, ...) raise this failure?"""
+    while tb is not None:
+        code = tb.tb_frame.f_code
+        if code.co_name in TIMING_CHECKS and "awaitlings" in Path(code.co_filename).parts:
+            return True
+        tb = tb.tb_next
+    return False
+
+
+def not_run_message() -> str:
+    return _("not run: an earlier test of this exercise hung")
+
+
+def _nested_run(tb, root: Path) -> str:
+    """asyncio.run() called where a loop already runs (inside `async def`): say what to write instead."""
+    frames = [f for f in traceback.extract_tb(tb) if _under(f.filename, root)]
+    line = (frames[-1].line or "").strip() if frames else ""
+    instead = "await ..."
+    match = re.search(r"asyncio\.run\((.*)\)", line)
+    if match:
+        try:
+            ast.parse(match[1], mode="eval")
+            instead = f"await {match[1]}"
+        except SyntaxError:
+            pass
+    return _(
+        "asyncio.run() was called inside a coroutine{where}, where an event loop is already running. "
+        "asyncio.run() starts a new event loop and belongs only at the program's entry point; inside "
+        "`async def`, use `await` instead: `{instead}`."
+    ).format(where=_learner_location(tb, root), instead=instead)

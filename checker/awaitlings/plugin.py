@@ -13,6 +13,7 @@ import gc
 import logging
 import os
 import signal
+import sys
 import time
 import warnings
 from pathlib import Path
@@ -37,6 +38,11 @@ SESSION_KEY = pytest.StashKey[LessonSession]()
 
 class ExerciseTimeout(BaseException):
     """Raised from the alarm handler. A BaseException, so `except Exception` in learner code can't eat it."""
+
+
+class NotRun(Exception):
+    """A test skipped because an earlier test of its exercise hung: it fails at once instead of also
+    waiting out its limit."""
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -201,6 +207,8 @@ def pytest_runtest_setup(item: pytest.Item):
     session = _session(item.config)
     if not session:
         return (yield)
+    if item.stash.get(EXERCISE_KEY, "lesson") in session.hung:
+        raise NotRun(item.nodeid)
     with _Alarm(session, item, "setup"):
         return (yield)
 
@@ -211,6 +219,16 @@ def pytest_runtest_call(item: pytest.Item):
     if not session:
         return (yield)
     session.emit(protocol.Call(nodeid=item.nodeid))
+    if session.stale_coroutines:
+        # An earlier failure's traceback (pytest keeps it in sys.last_*) holds coroutines nobody awaited:
+        # collect them now, quietly, so their "never awaited" warnings are not blamed on this test.
+        session.stale_coroutines = False
+        for name in ("last_type", "last_value", "last_traceback", "last_exc"):
+            if hasattr(sys, name):
+                delattr(sys, name)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            gc.collect()
     watcher = diagnostics.LoopWatcher()
     item.stash[WATCHER_KEY] = watcher
     with watcher, warnings.catch_warnings(record=True) as caught:
@@ -259,6 +277,10 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
         state.message = longrepr[2] if isinstance(longrepr, tuple) else str(longrepr)
     elif report.failed and state.outcome != "failed":
         state.outcome = "failed"
+        if call.excinfo is not None and diagnostics.unawaited_coroutines(call.excinfo.tb, session.root):
+            session.stale_coroutines = True
+        if call.excinfo is not None and call.excinfo.errisinstance(ExerciseTimeout) and state.exercise != "lesson":
+            session.hung.add(state.exercise)
         watcher = item.stash.get(WATCHER_KEY, None)
         state.message = diagnostics.explain(call.excinfo, session.root, watcher, call.when,
                                             session.exercise_files(state.exercise))

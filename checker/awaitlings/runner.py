@@ -251,6 +251,14 @@ def run_lesson(lesson: Lesson, target: str = "learner", exercises: list[str] | N
                                               outcome="failed", message=message, details=output[-4000:])
                 if running not in order:
                     order.append(running)
+                if not crashed and ex_id != "lesson":
+                    # It hung: the exercise's other tests would only wait out their limits too.
+                    from .diagnostics import not_run_message  # (only now: it imports asyncio)
+
+                    for nodeid, other in test_exercise.items():
+                        if other == ex_id and nodeid not in results:
+                            results[nodeid] = TestResult(nodeid=nodeid, name=nodeid.split("::")[-1], exercise=ex_id,
+                                                         outcome="failed", message=not_run_message())
                 continue  # run what is left in a fresh process
             if not finished and len(results) > known_before and any(n not in results for n in test_exercise):
                 continue  # it ended between two tests (a thread called os._exit, ...): the rest run afresh

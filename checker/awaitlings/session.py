@@ -39,6 +39,9 @@ class LessonSession:
         self._sign = _signer(spec)
         self._emit_lock = threading.Lock()
         self.results: dict[str, protocol.TestResult] = {}
+        # Exercises a test of which timed out: their later tests are reported as not run, not waited out.
+        self.hung: set[str] = set()
+        self.stale_coroutines = False  # a failed test's traceback holds coroutines nobody awaited (plugin.py)
         self.scratch: Path | None = None
         self.redis = None  # the run's private Redis, for lessons that need it throughout (see _provide_redis)
         self.celery_worker = None  # started early when a selected test needs it (testing.fixtures)

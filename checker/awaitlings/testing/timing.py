@@ -151,11 +151,24 @@ async def within(seconds: float, awaitable, what: str, advice: str = "Is it wait
     of the learner's own code is not ours: it propagates, for the test to look at."""
     import asyncio
 
-    deadline = asyncio.timeout(seconds)
+    from ..diagnostics import stuck_report
+    from .core import target_root
+
+    # At the deadline, note where each pending task waits *before* cancelling unwinds them.
+    loop, where = asyncio.get_running_loop(), []
+    deadline = asyncio.timeout(None)
+
+    def expire() -> None:
+        where.append(stuck_report(target_root()))
+        deadline.reschedule(loop.time())
+
+    handle = loop.call_later(seconds, expire)
     try:
         async with deadline:
             return await awaitable
     except TimeoutError:
         if deadline.expired():
-            fail(f"{what} did not finish within {seconds:g} s. {advice}")
+            fail(f"{what} did not finish within {seconds:g} s. {advice}" + "".join(where))
         raise
+    finally:
+        handle.cancel()
