@@ -1,5 +1,6 @@
 """`awaitlings verify`: the course proves itself. Every lesson has its full anatomy, every solution
-scores full marks, and every starter loses points on every exercise (a test that cannot fail is a defect).
+scores full marks, and every starter scores 0 on every exercise (a test that cannot fail is a defect, and
+so is one an untouched starter passes by accident).
 Every lesson also ships its Korean edition (한국어판): README.ko.md with the same code snippets as
 README.md, and the Korean keys of lesson.toml."""
 
@@ -108,9 +109,19 @@ def grade_problems(solution: LessonResult, starter: LessonResult) -> list[str]:
             problems.append(_("lesson example test {name} fails: ").format(name=test.name)
                             + test.message.strip().splitlines()[0][:300])
     for ex_result in starter.exercises:
-        if ex_result.score >= ex_result.max_score and not ex_result.skipped:
+        if ex_result.skipped:
+            continue
+        if ex_result.score >= ex_result.max_score:
             problems.append(_("starter of {exercise} already scores full marks: its tests cannot fail").format(
                 exercise=ex_result.exercise.id))
+        elif ex_result.score > 0:
+            # A learner who has not typed a thing must see 0: put the test behind a precondition (the
+            # exercise's basic behaviour, with the main test's message) or merge it into the test it needs.
+            passed = [t.name for t in ex_result.tests if t.outcome == "passed"]
+            problems.append(_("starter of {exercise} scores {score}: a pristine starter must score 0 — "
+                              "a test passes by accident").format(
+                exercise=ex_result.exercise.id, score=f"{ex_result.score:g}/{ex_result.max_score:g}")
+                + (f" ({', '.join(passed)})" if passed else ""))
     return problems
 
 

@@ -139,6 +139,19 @@ def test_verify_catches_a_starter_that_already_passes(course_copy):
     assert "already scores full marks" in run.stdout
 
 
+def test_verify_catches_a_starter_that_scores_above_zero(course_copy):
+    """A pristine starter must score 0: a second test the untouched stub passes by accident is a defect."""
+    tests = course_copy / "lessons/02_tiny/tests/test_ex01_add.py"
+    tests.write_text(tests.read_text() + (
+        "\n\nasync def test_add_is_a_coroutine_function():\n"
+        "    need(load(\"ex01_add\"), \"add\", \"coroutine function\")\n"
+    ))
+    run = awaitlings("verify", "02")
+    assert run.returncode == 1, run.stdout
+    assert "starter of ex01_add scores 0.5/1: a pristine starter must score 0" in run.stdout, run.stdout
+    assert "test_add_is_a_coroutine_function" in run.stdout
+
+
 def test_verify_catches_a_broken_solution_and_missing_anatomy(course_copy):
     (course_copy / "solutions/02_tiny/ex01_add.py").write_text("async def add(a, b):\n    return a - b\n")
     (course_copy / "notebooks/02_tiny.ipynb").unlink()
