@@ -41,7 +41,13 @@ PRELOAD = ("pytest", "_pytest.config", "_pytest.python", "_pytest.main", "_pytes
            "celery.bin.celery", "celery.bin.worker", "celery.bin.beat", "celery.apps.worker", "celery.apps.beat",
            "celery.worker.consumer", "celery.worker.strategy", "celery.concurrency.prefork", "billiard.pool",
            "kombu.transport.redis", "celery.backends.redis", "celery.app.trace", "celery.result", "celery.canvas",
-           "celery.beat", "celery.contrib.abortable", "dj_database_url")
+           "celery.beat", "celery.contrib.abortable", "dj_database_url",
+           # Lessons with `daphne` in INSTALLED_APPS (08-10): django.setup() imports daphne.server, ~0.3 s of
+           # Twisted and autobahn. Preload those, never daphne.server itself: it installs Twisted's reactor on
+           # a new event loop, whose epoll instance every forked child (two daphne servers) would share.
+           "twisted.internet.asyncioreactor", "twisted.internet.tcp", "twisted.internet._newtls",
+           "twisted.protocols.tls", "twisted.internet.endpoints", "twisted.logger", "twisted.web.http",
+           "autobahn.twisted.websocket")
 MAX_MESSAGE = 1 << 20
 
 

@@ -19,7 +19,7 @@ def test_when_pages_take_different_times_then_bodies_come_back_in_url_order(serv
     fetch_all = need(load("ex02_thread_pool"), "fetch_all")
     wanted = paths(5, "item")
     # Later urls answer first, so collecting results as they finish gives the wrong order.
-    urls = [server.url(p, delay=0.03 + 0.03 * (len(wanted) - i)) for i, p in enumerate(wanted)]
+    urls = [server.url(p, delay=0.02 + 0.02 * (len(wanted) - i)) for i, p in enumerate(wanted)]
     with Stopwatch() as sw:
         got = fetch_all(urls, max_workers=5)
     expect_bodies(got, [server.body_for(p) for p in wanted], "fetch_all")
@@ -48,7 +48,7 @@ def test_when_max_workers_is_given_then_no_more_requests_run_at_once(server, pat
     workers = random.choice([2, 3])
     wanted = paths(3 * workers, "item")
     with Stopwatch() as sw:
-        got = fetch_all([server.url(p, delay=0.05) for p in wanted], max_workers=workers)
+        got = fetch_all([server.url(p, delay=0.03) for p in wanted], max_workers=workers)
     expect_bodies(got, [server.body_for(p) for p in wanted], "fetch_all")
     expect_not_sequential(server, sw.elapsed, len(wanted))
     if server.peak > workers:

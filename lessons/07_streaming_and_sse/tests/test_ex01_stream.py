@@ -34,7 +34,7 @@ def expect_streamed(server, lines, start):
 
 async def test_the_countdown_is_complete(server):
     load("ex01_stream")
-    start = random.randint(3, 6)
+    start = random.randint(2, 4)
     async with client(server) as http:
         lines = await countdown(http, start)
     got = [line for _, line in lines]
