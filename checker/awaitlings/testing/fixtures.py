@@ -4,6 +4,8 @@
     redis_url       $REDIS_URL, or a private redis-server for the whole session
     private_redis   a redis-server of this test's own, to stop (an outage) and start again
     chromium_path   Debian's chromium for Playwright
+    browser         a Playwright Chromium for the session: the warm one (browser.py) or one launched
+    browser_context a fresh context of it per test
     ws              WebSocket clients (websocket.py), all closed when the test ends
     fresh_channel_layer   new Channels layer objects for this test (their queues belong to one loop)
     celery_worker   Celery lessons: one real worker for the whole run (started while pytest collects)
@@ -71,6 +73,51 @@ def chromium_path():
     except ImportError:
         unavailable("Playwright for Python", N_("`pip install playwright` (no `playwright install` needed)"))
     return path
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path):
+    """A Playwright (sync API) Chromium for the session: this user's warm browser (browser.py: kept
+    between checks, reached in ~0.1 s instead of a 1-3 s launch), or one launched for this run where
+    there is none (CI, `AWAITLINGS_WARM=0`, a keeper busy with another check). Use `browser_context`."""
+    from playwright.sync_api import sync_playwright
+
+    from .browser import CHROMIUM_ARGS, endpoint
+
+    # Playwright's own event loop needs no asyncio debug mode (the checker turns it on for the learner's
+    # code); with it, every browser call gets several times slower.
+    debug = os.environ.pop("PYTHONASYNCIODEBUG", None)
+    try:
+        manager = sync_playwright()
+        playwright = manager.start()
+    finally:
+        if debug is not None:
+            os.environ["PYTHONASYNCIODEBUG"] = debug
+    try:
+        chromium, url = None, endpoint(chromium_path)
+        if url:
+            try:
+                chromium = playwright.chromium.connect_over_cdp(url, timeout=5_000)
+            except Exception:  # noqa: BLE001 - busy or gone: launch one of our own
+                chromium = None
+        if chromium is None:
+            chromium = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS, timeout=20_000)
+        try:
+            yield chromium
+        finally:
+            chromium.close()  # a warm browser: only the connection (its keeper disposes of what is left)
+    finally:
+        manager.__exit__(None, None, None)
+
+
+@pytest.fixture
+def browser_context(browser):
+    """A fresh browser context (its own cookies, storage and pages) for this test, closed after it."""
+    context = browser.new_context()
+    try:
+        yield context
+    finally:
+        context.close()
 
 
 @pytest.fixture

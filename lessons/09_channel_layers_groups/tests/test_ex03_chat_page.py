@@ -4,52 +4,25 @@ two pages see each other's messages, on one server and across two server process
 import random
 import string
 
-import pytest
 from awaitlings.testing import fail
 from support import room_name
 
 MARKUP = '<b>bold</b> & <img src=x onerror="window.pwned = 1">'
 
 
-@pytest.fixture(scope="session")
-def browser(chromium_path):
-    import os
-
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's own event loop needs no asyncio debug mode (the checker turns it on for your
-    # code); with it, every browser call gets several times slower.
-    debug = os.environ.pop("PYTHONASYNCIODEBUG", None)
-    try:
-        manager = sync_playwright()
-        p = manager.start()
-    finally:
-        if debug is not None:
-            os.environ["PYTHONASYNCIODEBUG"] = debug
-    try:
-        browser = p.chromium.launch(
-            executable_path=chromium_path, args=["--headless", "--no-sandbox", "--disable-gpu"], timeout=20_000
-        )
-        try:
-            yield browser
-        finally:
-            browser.close()
-    finally:
-        manager.__exit__(None, None, None)
-
-
-@pytest.fixture
-def context(browser):
-    """A fresh browser context (its own cookies and storage) per test, on the session's browser."""
-    context = browser.new_context()
-    try:
-        yield context
-    finally:
-        context.close()
+# Remembers every WebSocket the page opens (a subclass: `instanceof`, constants and subclasses still work),
+# so the test sees at once a socket that can never open instead of waiting for it.
+SOCKET_SPY = """
+window.__sockets = [];
+window.WebSocket = class extends window.WebSocket {
+  constructor(...args) { super(...args); window.__sockets.push(this); }
+};
+"""
 
 
 def open_room(browser, server, room: str, name: str):
     page = browser.new_page()
+    page.add_init_script(SOCKET_SPY)
     page.console = []
     page.on("console", lambda msg: page.console.append(msg.text))
     page.on("pageerror", lambda error: page.console.append(str(error)))
@@ -91,12 +64,27 @@ def wait_for_line(page, token: str, who: str, timeout: float = 4000) -> str:
 def connected(page, who: str) -> None:
     """Each page sends a probe and waits to see it come back: then its socket is certainly open."""
     probe = "probe-" + "".join(random.choices(string.ascii_lowercase, k=6))
-    try:  # the starter's onopen sets #status; if yours doesn't, the probes below still find out
-        page.wait_for_function("document.getElementById('status').textContent === 'connected'", timeout=3000, polling=50)
+    tries = 12
+    # A page that opens wss:// from this http page (the starter) waits forever in CONNECTING: say so now.
+    try:
+        page.wait_for_function("window.__sockets && window.__sockets.length > 0", timeout=1500, polling=50)
+    except Exception:  # noqa: BLE001 - no socket yet: the probes below find out
+        pass
+    wrong = page.evaluate("""() => (window.__sockets || []).filter(s => s.readyState !== 1 &&
+        new URL(s.url).protocol !== (location.protocol === "https:" ? "wss:" : "ws:")).map(s => s.url)""")
+    if wrong and not page.evaluate("(window.__sockets || []).some(s => s.readyState === 1)"):
+        fail(f"{who}'s page never showed its own message in #chat-log, so its WebSocket never carried a "
+             f"message (status: {page.text_content('#status')!r}; its socket {wrong[0]} never opens from a "
+             f"{page.evaluate('location.protocol')} page).")
+    try:  # the starter's onopen/onclose set #status; if yours doesn't, the probes below still find out
+        page.wait_for_function("/^(connected|closed)/.test(document.getElementById('status').textContent)",
+                               timeout=3000, polling=50)
+        if page.text_content("#status").startswith("closed"):
+            tries = 2  # the socket already failed: a couple of probes in case the page reconnects, not twelve
     except Exception:  # noqa: BLE001 - Playwright's TimeoutError
         pass
     # The socket may still be opening right after load: retry the probe a few times.
-    for _ in range(12):
+    for _ in range(tries):
         say(page, probe)
         try:
             page.wait_for_function(
@@ -127,11 +115,11 @@ def exchange(ana, ben) -> None:
     wait_for_line(ana, reply, "ana")
 
 
-def test_two_pages_on_one_server_chat(servers, context):
+def test_two_pages_on_one_server_chat(servers, browser_context):
     room = room_name()
-    exchange(open_room(context, servers[0], room, "ana"), open_room(context, servers[0], room, "ben"))
+    exchange(open_room(browser_context, servers[0], room, "ana"), open_room(browser_context, servers[0], room, "ben"))
 
 
-def test_two_pages_on_two_server_processes_chat(servers, context):
+def test_two_pages_on_two_server_processes_chat(servers, browser_context):
     room = room_name()
-    exchange(open_room(context, servers[0], room, "ana"), open_room(context, servers[1], room, "ben"))
+    exchange(open_room(browser_context, servers[0], room, "ana"), open_room(browser_context, servers[1], room, "ben"))
