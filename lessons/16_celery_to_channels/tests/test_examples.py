@@ -139,30 +139,6 @@ async def test_when_the_layer_goes_down_the_socket_closes_and_the_status_url_car
 # --8<-- [end:outage]
 
 
-@pytest.fixture(scope="module")
-def browser(chromium_path):
-    import os
-
-    from playwright.sync_api import sync_playwright
-
-    debug = os.environ.pop("PYTHONASYNCIODEBUG", None)  # Playwright's own loop needs no debug mode
-    try:
-        manager = sync_playwright()
-        playwright = manager.start()
-    finally:
-        if debug is not None:
-            os.environ["PYTHONASYNCIODEBUG"] = debug
-    try:
-        browser = playwright.chromium.launch(executable_path=chromium_path,
-                                             args=["--headless", "--no-sandbox", "--disable-gpu"], timeout=20_000)
-        try:
-            yield browser
-        finally:
-            browser.close()
-    finally:
-        manager.__exit__(None, None, None)
-
-
 RECORD_BAR = """() => {
   window.bar = []; window.states = [];
   const bar = document.getElementById('bar'), state = document.getElementById('state');
@@ -181,8 +157,8 @@ def run_job(page, steps: int) -> None:
 
 # No django_db mark: Playwright's sync API runs an event loop in this thread, where the database flush
 # would refuse to run. The page's guest accounts are rows the server writes to the run's test database.
-def test_the_progress_bar_moves_live_and_falls_back_to_polling_when_the_layer_dies(rig, layer_up, browser):
-    page = browser.new_page()
+def test_the_progress_bar_moves_live_and_falls_back_to_polling_when_the_layer_dies(rig, layer_up, browser_context):
+    page = browser_context.new_page()  # a fresh context of the session's (warm) browser
     try:
         page.goto(f"{rig.server.url}/", timeout=10_000)  # a guest account and its session cookie
         page.wait_for_function("document.getElementById('live').textContent === 'live'", timeout=5000, polling=50)
