@@ -16,9 +16,11 @@ class WatchedPool(ProcessPoolExecutor):
         super().__init__(*args, **kwargs)
         self.pending: set = set()
         self.peak = 0
+        self.submitted = 0
 
     def submit(self, fn, /, *args, **kwargs):
         future = super().submit(fn, *args, **kwargs)
+        self.submitted += 1
         self.pending.add(future)
         self.peak = max(self.peak, len(self.pending))
         future.add_done_callback(self.pending.discard)
@@ -58,10 +60,27 @@ def check_answers(got, numbers):
         fail(f"answer_all({numbers}) should return {want}, got {list(got)}.")
 
 
+async def expect_the_pool_used(answer_all, pool):
+    """The exercise's basic behaviour, counted on a small question before the timed one (which a starter
+    computing on the event loop would otherwise hold for a second): the calls go to the pool. It also
+    starts the pool's workers, outside the measurement."""
+    numbers = [random.randint(2_000, 3_000) for _ in range(2)]
+    async with asyncio.timeout(20):
+        check_answers(await answer_all(numbers, pool), numbers)
+    if pool.submitted == 0:
+        fail(
+            "answer_all did its computing in this process: it never handed a call to the pool it was given. "
+            "Computation inside `async def` holds the event loop; send it to the pool with "
+            "`await loop.run_in_executor(pool, func, arg)`."
+        )
+    pool.submitted = pool.peak = 0
+
+
 async def test_when_answers_are_computed_then_the_event_loop_keeps_running():
     answer_all = need(load("ex04_run_in_executor"), "answer_all", "coroutine function")
     numbers = [random.randint(120_000, 160_000) for _ in range(3)]
-    with ProcessPoolExecutor(max_workers=2) as pool:
+    with WatchedPool(max_workers=2) as pool:
+        await expect_the_pool_used(answer_all, pool)
         got, longest_gap = await run_with_heartbeat(answer_all(numbers, pool))
     check_answers(got, numbers)
     if longest_gap > 0.2:
@@ -77,8 +96,9 @@ async def test_when_answers_are_computed_then_the_work_runs_in_the_pool_processe
     from primes import count_primes_below
 
     numbers = [random.randint(50_000, 70_000) for _ in range(4)]
-    baseline = cpu_cost(lambda: [count_primes_below(n) for n in numbers])
     with WatchedPool(max_workers=2) as pool:
+        await expect_the_pool_used(answer_all, pool)
+        baseline = cpu_cost(lambda: [count_primes_below(n) for n in numbers])
         with cpu_here() as here:
             started = time.perf_counter()
             async with asyncio.timeout(20):  # no heartbeat here: its own CPU time would blur the measurement
