@@ -19,13 +19,20 @@ async def run_orders(n: int):
     process_orders = need(load("ex01_route_work"), "process_orders", "coroutine function")
     shop.reset()
     orders = [shop.Order(id=random.randint(1000, 9999), sku=f"sku-{random.randint(1, 99999)}") for _ in range(n)]
-    with ProcessPoolExecutor(max_workers=2) as pool:
-        # The expected invoices, rendered in the pool (a child's notes stay in the child).
-        want = list(pool.map(shop.render_invoice, [o.id for o in orders], [shop.price_of(o.sku) for o in orders]))
-        started = time.perf_counter()
-        async with asyncio.timeout(20):
-            got = await process_orders(orders, pool)
-        shop.elapsed = time.perf_counter() - started
+    # The verdicts come from shop's notes (which thread, which process, how many at once), not the clock:
+    # shorter waits than the notebook's prove the same and answer sooner.
+    latencies = shop.PRICE_LATENCY, shop.SAVE_LATENCY
+    shop.PRICE_LATENCY, shop.SAVE_LATENCY = 0.03, 0.05
+    try:
+        with ProcessPoolExecutor(max_workers=2) as pool:
+            # The expected invoices, rendered in the pool (a child's notes stay in the child).
+            want = list(pool.map(shop.render_invoice, [o.id for o in orders], [shop.price_of(o.sku) for o in orders]))
+            started = time.perf_counter()
+            async with asyncio.timeout(20):
+                got = await process_orders(orders, pool)
+            shop.elapsed = time.perf_counter() - started
+    finally:
+        shop.PRICE_LATENCY, shop.SAVE_LATENCY = latencies
     if got is None:
         fail("process_orders returned None: it should return one invoice text per order.")
     if list(got) != want:
@@ -61,6 +68,6 @@ async def test_when_invoices_are_saved_then_it_happens_in_a_thread_of_this_proce
         )
     if loop_thread in shop.saved_on:
         fail(
-            "save_invoice ran on the event loop's thread: it blocks for 0.2 s, and the whole loop (every other "
+            "save_invoice ran on the event loop's thread: it blocks its thread, and the whole loop (every other "
             "order, every other request) waits with it. Run it with `await asyncio.to_thread(save_invoice, ...)`."
         )
