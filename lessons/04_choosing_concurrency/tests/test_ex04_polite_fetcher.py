@@ -68,7 +68,7 @@ async def test_when_many_items_are_fetched_then_every_body_is_right_and_the_limi
 
 async def test_when_n_items_are_fetched_at_limit_c_then_it_takes_about_n_over_c_latencies(polite, within):
     fetch_all = fetcher()
-    limit, latency, count = 4, 0.1, 24
+    limit, latency, count = 4, 0.05, 16
     polite.configure(limit=limit, latency=latency)
     ids = random.sample(range(1, 9_000), count)
     async with Stopwatch() as sw:
@@ -77,12 +77,12 @@ async def test_when_n_items_are_fetched_at_limit_c_then_it_takes_about_n_over_c_
     check_polite(stats, limit)
     check_bodies(got, polite, ids)
     ideal = count / limit * latency
-    # Generous: 2.5 times the ideal, plus a fixed 0.5 s for creating the client and opening connections
-    # on a busy machine. One request at a time takes `limit` times the ideal (plus the same overhead per
-    # request), and can't pass.
-    if sw.elapsed > 2.5 * ideal + 0.5:
+    # Counted first: the server saw all `limit` slots busy at once (one request at a time never does).
+    # Then the clock, generously: 2.5 times the ideal, plus a fixed 0.5 s for creating the client and
+    # opening connections on a busy machine.
+    if stats["peak"] < limit or sw.elapsed > 2.5 * ideal + 0.5:
         fail(
-            f"{count} requests of {latency:.1f} s at limit={limit} should take about {ideal:.1f} s "
+            f"{count} requests of {latency:.2f} s at limit={limit} should take about {ideal:.1f} s "
             f"(N / limit x latency); fetch_all took {sw.elapsed:.2f} s, {sw.elapsed / ideal:.1f}x that, and the server "
             f"never had more than {stats['peak']} at once. Keep all {limit} slots busy: start every request and "
             "let the semaphore queue them."
