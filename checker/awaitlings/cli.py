@@ -70,8 +70,14 @@ def cmd_check(args) -> int:
     exercises = [course.find_exercise(f"{lesson.slug}/{e}").id for e in args.exercise] if args.exercise else None
     if not args.json:
         print(ui.dim(_("Checking {what}…").format(what=lesson.slug)), flush=True)
-    result = check_lesson(lesson, target, exercises=exercises, verbose=args.verbose, jobs=args.jobs,
-                          durations=progress.durations(lesson), launch=warm.launcher(warm.start(course.root)))
+    status = ui.StatusLine() if not args.json else None
+    try:
+        result = check_lesson(lesson, target, exercises=exercises, verbose=args.verbose, jobs=args.jobs,
+                              durations=progress.durations(lesson), launch=warm.launcher(warm.start(course.root)),
+                              on_status=status)
+    finally:
+        if status:
+            status.close()
     if target == LEARNER:
         progress.record(result)
     if args.json:

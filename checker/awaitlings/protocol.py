@@ -202,8 +202,17 @@ class Measurement:
     unit: str = ""
 
 
+@dataclass
+class Status:
+    """What a test is starting or waiting for right now (a worker, a server, a browser): a check that runs
+    past a second shows it in one line (`awaitlings.testing.status`)."""
+
+    event: ClassVar[str] = "status"
+    what: str
+
+
 EVENTS = {cls.event: cls for cls in (TestResult, Collected, CollectError, Start, Call, Done, Manifest, GuardFinding,
-                                     Measurement)}
+                                     Measurement, Status)}
 
 
 def encode(event) -> str:

@@ -146,7 +146,8 @@ def _read_events(path: Path, offset: int) -> tuple[list, int]:
 
 def run_lesson(lesson: Lesson, target: str = "learner", exercises: list[str] | None = None,
                verbose: bool = False, env: dict[str, str] | None = None,
-               on_event=None, course_tests: bool = False, launch=None, cancel=None) -> LessonResult:
+               on_event=None, course_tests: bool = False, launch=None, cancel=None,
+               on_status=None) -> LessonResult:
     """Grade `lesson` for `target`, restarting past any test that kills or hangs its process.
 
     Tests that belong to no exercise (they check the lesson's own example files) run only with
@@ -209,6 +210,8 @@ def run_lesson(lesson: Lesson, target: str = "learner", exercises: list[str] | N
                                 finished, done_at = True, time.monotonic()
                             elif isinstance(event, protocol.Measurement):
                                 measured.append(event)
+                            elif isinstance(event, protocol.Status) and on_status:
+                                on_status(event.what)
                         if process.poll() is not None:
                             events, offset = _read_events(report, offset)
                             if events:
@@ -308,14 +311,14 @@ def balanced_groups(ids: list[str], durations: dict[str, float], jobs: int) -> l
 
 def check_lesson(lesson: Lesson, target: str = "learner", exercises: list[str] | None = None,
                  verbose: bool = False, jobs: int = 2, durations: dict[str, float] | None = None,
-                 launch=None) -> LessonResult:
+                 launch=None, on_status=None) -> LessonResult:
     """A learner's check: the exercises split over `jobs` pytest processes at once.
 
     Lesson tests mostly wait (sleeps, sockets), so two processes on two cores answer sooner than one;
     each exercise still runs wholly inside one process, so results are the same as `run_lesson`'s."""
     selected = [ex.id for ex in lesson.exercises if not exercises or ex.id in exercises]
     if jobs < 2 or len(selected) < 2 or not lesson.parallel_check:
-        return run_lesson(lesson, target, exercises=selected, verbose=verbose, launch=launch)
+        return run_lesson(lesson, target, exercises=selected, verbose=verbose, launch=launch, on_status=on_status)
     import threading
     from concurrent.futures import ThreadPoolExecutor
 
@@ -325,7 +328,8 @@ def check_lesson(lesson: Lesson, target: str = "learner", exercises: list[str] |
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         try:
             parts = list(pool.map(lambda group: run_lesson(lesson, target, exercises=group, verbose=verbose,
-                                                             launch=launch, cancel=cancel), groups))
+                                                             launch=launch, cancel=cancel, on_status=on_status),
+                                  groups))
         except BaseException:  # Ctrl-C reaches this thread only: stop the others' runs too
             cancel.set()
             raise

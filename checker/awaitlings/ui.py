@@ -115,3 +115,44 @@ def gradescope_json(result: LessonResult) -> dict:
         "visibility": "visible",
         "tests": tests,
     }
+
+
+class StatusLine:
+    """After a check has run for `delay` seconds, one line on stderr names what it is starting or waiting
+    for (a Celery worker, a server, Chromium), replaced as that changes and erased at the end. Only on a
+    terminal: piped output and `--json` stay clean."""
+
+    def __init__(self, stream=None, delay: float = 1.0, force: bool = False) -> None:
+        import threading
+        import time
+
+        self.stream = stream or sys.stderr
+        self.delay = delay
+        self.started = time.monotonic()
+        self.latest = ""
+        self.shown = ""
+        self.done = threading.Event()
+        self.enabled = force or (hasattr(self.stream, "isatty") and self.stream.isatty())
+        self.thread = threading.Thread(target=self._run, daemon=True) if self.enabled else None
+        if self.thread:
+            self.thread.start()
+
+    def __call__(self, what: str) -> None:
+        self.latest = what
+
+    def _run(self) -> None:
+        import time
+
+        while not self.done.wait(0.05):
+            if time.monotonic() - self.started >= self.delay and self.latest and self.latest != self.shown:
+                self.shown = self.latest
+                self.stream.write("\r\033[K" + dim("  … " + self.shown))
+                self.stream.flush()
+
+    def close(self) -> None:
+        self.done.set()
+        if self.thread:
+            self.thread.join(timeout=1)
+        if self.shown:
+            self.stream.write("\r\033[K")
+            self.stream.flush()

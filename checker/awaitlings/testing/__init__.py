@@ -1,6 +1,7 @@
 """Helpers for lesson tests, like `channels.testing` for Channels: import them from here.
 
-    core.py       load(the learner's module), need(a name in it), fail(a sentence): ExerciseProblem
+    core.py       load(the learner's module), need(a name in it), fail(a sentence): ExerciseProblem;
+                  status("starting a Celery worker"): what a slow check is doing, shown after a second
     timing.py     Stopwatch, expect_concurrent, expect_waves (bounded concurrency), Gauge (calls at
                   once), within (a deadline that fails in words), CPU time: checks a busy machine can't fool;
                   record_measurement (a measured number for the learner's TIL draft; the helpers call it)
@@ -18,7 +19,7 @@ sentence: what was expected, what happened. Nothing here imports the grading pac
 
 from __future__ import annotations
 
-from .core import ExerciseProblem, fail, lesson_root, load, need, target_root
+from .core import ExerciseProblem, fail, lesson_root, load, need, status, target_root
 from .ports import await_port, free_port, wait_for_port
 from .services import (
     RedisServer,
@@ -45,6 +46,7 @@ from .websocket import WebSocketClient, WebSocketClients
 __all__ = [
     "ExerciseProblem",
     "fail",
+    "status",
     "load",
     "need",
     "Stopwatch",

@@ -28,7 +28,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ..i18n import _
-from . import fail
+from . import fail, status
 from .celery import CeleryProcess, _tail, worker_log_problem
 
 __all__ = ["CeleryBeat", "FROM_SETTINGS"]
@@ -75,6 +75,7 @@ class CeleryBeat(CeleryProcess):
 
     def wait_ready(self) -> CeleryBeat:
         """Until beat logs "beat: Starting...": its app, settings and tasks loaded, the scheduler next."""
+        status(_("starting Celery beat (`{command}`)").format(command=self.command))
         deadline = time.monotonic() + self.ready_timeout
         while True:
             log = self.output()

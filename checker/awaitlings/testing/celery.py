@@ -31,7 +31,7 @@ import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from . import ServerProcess, fail, log_file, target_root
+from . import ServerProcess, fail, log_file, status, target_root
 from .redis_server import child_setup
 from ..i18n import _
 
@@ -201,6 +201,7 @@ class CeleryWorker(CeleryProcess):
     def start(self) -> CeleryWorker:
         self.ready_file.unlink(missing_ok=True)
         self.info = {}
+        status(_("starting a Celery worker (`{command}`)").format(command=self.command))
         return super().start()
 
     def wait_ready(self) -> CeleryWorker:

@@ -93,6 +93,10 @@ def browser(chromium_path):
     finally:
         if debug is not None:
             os.environ["PYTHONASYNCIODEBUG"] = debug
+    from ..i18n import _
+    from .core import status
+
+    status(_("starting Chromium"))
     try:
         chromium, url = None, endpoint(chromium_path)
         if url:

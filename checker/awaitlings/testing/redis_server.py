@@ -70,6 +70,10 @@ class RedisServer:
             raise FileNotFoundError("redis-server is not installed")
         if self.running:
             return self
+        from ..i18n import _
+        from .core import status
+
+        status(_("starting a private Redis"))
         self.process = subprocess.Popen(
             [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
              "--dir", str(self.workdir), "--daemonize", "no", "--loglevel", "warning",

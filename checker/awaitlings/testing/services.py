@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ..i18n import N_, _
-from .core import fail, target_root
+from .core import fail, status, target_root
 from .ports import await_port, free_port, wait_for_port
 from .redis_server import RedisServer, redis_binary  # the one Redis spawner (re-exported here)
 
@@ -85,6 +85,8 @@ class ServerProcess:
         return self
 
     def wait_ready(self) -> ServerProcess:
+        program = (self.cmd[2] if len(self.cmd) > 2 and self.cmd[1] == "-m" else self.cmd[0]).rsplit("/", 1)[-1]
+        status(_("waiting for {program} on :{port}").format(program=program, port=self.port))
         try:
             wait_for_port(self.port, self.ready_timeout, process=self.process)
         except (RuntimeError, TimeoutError) as error:
