@@ -58,6 +58,7 @@ class RunSpec:
     key_fd: int | None = None  # grading: the signing key, read once from this pipe
     guard: str = ""  # grading: the guard's mode ("grade" | "manifest", plus ",block-kill" / ",namespaced")
     timeouts: bool = True  # per-test time limits (off: --awaitlings-no-timeout)
+    scratch: str = ""  # a private folder for the run, made and removed by the runner ("": the plugin makes one)
 
     # -- building and passing on --
 

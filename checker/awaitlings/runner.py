@@ -174,7 +174,11 @@ def run_lesson(lesson: Lesson, target: str = "learner", exercises: list[str] | N
             report = Path(tmp) / f"report-{attempt}.jsonl"
             log = Path(tmp) / f"output-{attempt}.txt"
             # Tests an earlier attempt already reported are not run again.
-            attempt_spec = spec.replace(skip=tuple(results), report=str(report))
+            # The run's scratch folder lives in ours: a process killed at a time limit (or by Ctrl-C) can't
+            # leave it behind.
+            scratch = Path(tmp) / f"scratch-{attempt}"
+            scratch.mkdir()
+            attempt_spec = spec.replace(skip=tuple(results), report=str(report), scratch=str(scratch))
             known_before = len(results)
             with open(log, "wb") as out:
                 process = launch(pytest_command(attempt_spec, verbose), cwd=lesson.root,

@@ -43,6 +43,7 @@ class LessonSession:
         self.hung: set[str] = set()
         self.stale_coroutines = False  # a failed test's traceback holds coroutines nobody awaited (plugin.py)
         self.scratch: Path | None = None
+        self.own_scratch = False  # whether close() removes it (see activate)
         self.redis = None  # the run's private Redis, for lessons that need it throughout (see _provide_redis)
         self.celery_worker = None  # started early when a selected test needs it (testing.fixtures)
 
@@ -60,8 +61,10 @@ class LessonSession:
         os.environ["PYTHONASYNCIODEBUG"] = "1"
         if self.lesson.django_settings:
             os.environ["DJANGO_SETTINGS_MODULE"] = self.lesson.django_settings
-        # A private folder for this run (test databases shared with worker processes, mail files).
-        self.scratch = Path(tempfile.mkdtemp(prefix="awaitlings-run-"))
+        # A private folder for this run (test databases shared with worker processes, mail files): the
+        # runner's, which it removes even when it had to kill this process; under plain pytest our own.
+        self.own_scratch = not self.spec.scratch
+        self.scratch = Path(self.spec.scratch or tempfile.mkdtemp(prefix="awaitlings-run-"))
         os.environ["AWAITLINGS_SCRATCH"] = str(self.scratch)
         if "redis" in self.lesson.needs:
             self._provide_redis()
@@ -106,7 +109,7 @@ class LessonSession:
             self.celery_worker.stop(grace=0)
         if self.redis is not None:
             self.redis.stop()
-        if self.scratch is not None:
+        if self.scratch is not None and self.own_scratch:
             shutil.rmtree(self.scratch, ignore_errors=True)
         if self.is_overlay:
             shutil.rmtree(self.root, ignore_errors=True)

@@ -284,8 +284,9 @@ class JobSandbox:
         os.close(key_write)
         report_read, report_write = os.pipe()
         child_env = self.environment(env)
+        # The grader's scratch folder is out of the sandbox's reach: the run makes its own in its TMPDIR.
         child_env[protocol.ENV] = spec.replace(report="", report_fd=report_write, key_fd=key_read,
-                                               guard=self.guard_mode()).to_json()
+                                               guard=self.guard_mode(), scratch="").to_json()
         assert cmd[1:3] == ["-m", "pytest"], cmd
         args = ["-p", "awaitlings.grading.guard", *cmd[3:]]
         relay = Relay(key, report_read, report, on_event=self.events.append)
