@@ -21,7 +21,7 @@ def whoami() -> dict:
 @shared_task(name="deploy.nap", acks_late=True)
 def nap(seconds: float) -> float:
     """A task that is running when the worker is told to stop."""
-    logger.info("napping %.1f s", seconds)
+    logger.info("napping %.1f s in pid %s", seconds, os.getpid())
     time.sleep(seconds)
     logger.info("nap done")
     return seconds

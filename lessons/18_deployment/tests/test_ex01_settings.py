@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from awaitlings.testing import fail, load, need, target_root
+from awaitlings.testing import fail, free_port, load, need, target_root, wait_for_port
 
 
 def _settings():
@@ -74,14 +74,37 @@ def test_a_malformed_value_is_a_config_error_naming_it(production_env, name, val
         fail(f"The ConfigError for {name}={value!r} should be one line naming {name}; it says: {str(got)!r}")
 
 
-def test_a_server_started_without_a_secret_key_stops_with_one_line(app_env, capstone):
+def test_a_server_started_without_a_secret_key_stops_with_one_line(app_env, capstone, tmp_path):
     env = {k: v for k, v in app_env.items() if k != "SECRET_KEY"}
-    done = subprocess.run([sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", "0", "deploy.asgi:application"],
-                          cwd=capstone, env=env, capture_output=True, text=True, timeout=20)
-    said = [line for line in (done.stdout + done.stderr).splitlines() if line.strip()]
-    if done.returncode == 0:
+    port = free_port()
+    output = tmp_path / "daphne.log"
+    with output.open("w", encoding="utf-8") as log:
+        process = subprocess.Popen([sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port),
+                                    "deploy.asgi:application"], cwd=capstone, env=env, stdout=log, stderr=log)
+    try:
+        # Whichever comes first: the process exits (the settings stopped it) or it listens (they didn't, and
+        # it would serve forever). No waiting out a timeout for a server that started.
+        wait_for_port(port, timeout=20, process=process)
+        listening = True
+    except RuntimeError:
+        listening = False
+    except TimeoutError:
+        listening = None
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.wait(5)
+    text = output.read_text(encoding="utf-8", errors="replace")
+    said = [line for line in text.splitlines() if line.strip()]
+    if listening:
+        fail(f"daphne started without SECRET_KEY and was listening on port {port}: a missing value must stop the "
+             "process before it serves a single request.")
+    if listening is None:
+        fail("daphne, started without SECRET_KEY, neither stopped nor listened within 20 s. It printed:\n"
+             + "\n".join(said[-8:]))
+    if process.returncode == 0:
         fail("daphne started (and stopped cleanly) without SECRET_KEY: a missing value must stop the process.")
-    if "Traceback" in done.stderr or len(said) != 1 or "SECRET_KEY" not in said[0]:
+    if "Traceback" in text or len(said) != 1 or "SECRET_KEY" not in said[0]:
         shown = "\n".join(said[-8:])
         fail("Without SECRET_KEY, daphne should stop with one line naming SECRET_KEY (sys.exit with the message), "
              f"not a traceback. It printed {len(said)} lines, ending:\n{shown}")
