@@ -4,7 +4,6 @@ gunicorn (+ uvicorn-worker) and daphne serving deploy.asgi, a Celery worker, and
 
 from __future__ import annotations
 
-import gc
 import os
 import shutil
 import sys
@@ -17,16 +16,6 @@ from awaitlings.testing import free_port, target_root
 from awaitlings.testing.celery import CeleryWorker
 from awaitlings.testing.nginx import Nginx
 from awaitlings.testing.redis_server import RedisServer, redis_binary
-
-
-@pytest.fixture(autouse=True)
-def _frozen_heap():
-    """Everything alive before a test (Django, the capstone's settings, celery, httpx: tens of thousands of
-    objects) is moved out of the collector's sight. A failing test costs a full collection (awaitlings looks
-    for coroutines nobody awaited to explain it), and a pristine starter fails most tests: this keeps each
-    of those collections to what the test itself made."""
-    gc.freeze()
-    yield
 
 
 def _deploy_stage():
