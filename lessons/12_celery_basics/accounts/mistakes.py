@@ -11,6 +11,6 @@ def sign_up_racy(username: str, email: str, task):
     with transaction.atomic():
         user = get_user_model().objects.create_user(username=username, email=email)
         result = task.delay(user.id)  # on the broker now; the row is committed only at the end of the block
-        setup_workspace(user, "free")  # 0.25 s: plenty of time for an idle worker to look for the user
+        setup_workspace(user, "free")  # the slow billing call: an idle worker looks for the user meanwhile
     return user, result
 # --8<-- [end:racy]

@@ -3,7 +3,7 @@
 import time
 
 PLANS = {"free", "pro"}
-BILLING_DELAY = 0.25  # seconds: the billing service is slow, and the sign-up transaction waits for it
+BILLING_DELAY = 0.15  # seconds: the billing service is slow, and the sign-up transaction waits for it
 
 
 def setup_workspace(user, plan: str) -> None:

@@ -55,7 +55,7 @@ def test_welcome_later_and_welcome_at_return_at_once_and_the_worker_sends_on_tim
     from django.utils import timezone
 
     later, at = _user("ada"), _user("linus")
-    wait = 0.35  # both are sent at once; the worker holds each message until its moment
+    wait = 0.25  # both are sent at once; the worker holds each message until its moment
     started = time.monotonic()
     by_countdown = _result(tasks.welcome_later(later.id, wait), "welcome_later(user_id, seconds)")
     if time.monotonic() - started >= wait:

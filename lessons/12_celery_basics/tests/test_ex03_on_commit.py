@@ -30,7 +30,7 @@ def test_the_task_is_sent_after_the_transaction_commits(worker, sent_mail, publi
         outcome.get(timeout=5, propagate=False)
         what = (f"the worker ran it first and got {type(outcome.result).__name__} ({str(outcome.result).rstrip('.')})"
                 if outcome.failed() else "a fast worker looks for the user before it exists")
-        fail("sign_up sent the task while its transaction was still open (the billing call takes 0.25 s), "
+        fail("sign_up sent the task while its transaction was still open (the billing call takes 0.15 s), "
              f"so {what}. Send it on commit.")
     assert len(sent) == 1, f"expected one task, sign_up sent {len(sent)}"
     message = sent_mail.wait_for(user.email)
