@@ -32,7 +32,7 @@ def test_waves_pass_bounded_concurrency_and_fail_sequential_or_skipped_waits():
 async def test_within_fails_in_words_but_lets_the_learners_own_timeout_through():
     import asyncio
 
-    with pytest.raises(ExerciseProblem, match=r"^slow\(\) did not finish within 0.05 s\. Hurry\.$"):
+    with pytest.raises(ExerciseProblem, match=r"^slow\(\) did not finish within 0.05 s\. Hurry\."):
         await within(0.05, asyncio.sleep(1), "slow()", "Hurry.")
 
     async def own_timeout():

@@ -7,6 +7,7 @@ import math
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 from ..i18n import _
 from .core import fail
@@ -159,7 +160,11 @@ async def within(seconds: float, awaitable, what: str, advice: str = "Is it wait
     deadline = asyncio.timeout(None)
 
     def expire() -> None:
-        where.append(stuck_report(target_root()))
+        try:
+            root = target_root()
+        except RuntimeError:  # outside a lesson run (a notebook, the checker's own tests): the folder we run in
+            root = Path.cwd()
+        where.append(stuck_report(root))
         deadline.reschedule(loop.time())
 
     handle = loop.call_later(seconds, expire)
