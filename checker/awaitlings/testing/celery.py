@@ -31,8 +31,7 @@ import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from . import ServerProcess, fail, log_file, status, target_root
-from .redis_server import child_setup
+from . import ServerProcess, fail, status, target_root
 from ..i18n import _
 
 __all__ = ["CeleryProcess", "CeleryWorker", "wait_result", "worker_log_problem"]
@@ -62,15 +61,10 @@ class CeleryProcess(ServerProcess):
         return self.process is not None and self.process.poll() is None
 
     def start(self):
-        if self._log:
+        if self._log:  # started again (after kill or stop): the new log replaces the old one
             self._log.close()
         self._kept = ""
-        if os.environ.get("AWAITLINGS_WARM_SOCKET"):
-            return super().start()  # forked warm; the warm server ends it with the test run
-        self._log = log_file()
-        self.process = subprocess.Popen(self.cmd, cwd=self.cwd, env=self.env, stdout=self._log,
-                                        stderr=subprocess.STDOUT, preexec_fn=child_setup())
-        return self
+        return super().start()
 
     def output(self) -> str:
         """Everything it logged since it was last started (kept after it stopped and the block closed)."""
@@ -89,19 +83,19 @@ class CeleryProcess(ServerProcess):
                 pass
         return sorted(set(pids))
 
-    def stop(self, grace: float = 5.0, *, wait: float | None = None) -> None:
+    def stop(self, grace: float = 5.0, *, signalled: bool = False) -> None:
         """SIGTERM to the main process (a worker's warm shutdown lets running tasks finish; beat writes its
-        schedule file), then SIGKILL to the whole group if it is still there after `grace` seconds (`wait`,
-        when given, replaces the wait after a SIGTERM someone already sent)."""
+        schedule file), then SIGKILL to the whole group if it is still there after `grace` seconds
+        (`signalled`: the SIGTERM was sent already, only the wait and the SIGKILL are left)."""
         process = self.process
         children = self._children()  # now, while the main process can still tell
         if process is not None and process.poll() is None:
             try:
                 if grace > 0:
-                    if wait is None:
+                    if not signalled:
                         process.send_signal(signal.SIGTERM)
                     try:
-                        process.wait(timeout=grace if wait is None else wait)
+                        process.wait(timeout=grace)
                     except subprocess.TimeoutExpired:
                         pass
                 if process.poll() is None:
@@ -463,7 +457,7 @@ class WorkerPool:
                 worker.process.send_signal(signal.SIGTERM)
         deadline = time.monotonic() + grace
         for worker in self.workers:
-            worker.stop(grace=0 if time.monotonic() >= deadline else 0.0001, wait=max(0.0, deadline - time.monotonic()))
+            worker.stop(grace=max(0.0, deadline - time.monotonic()), signalled=True)
             worker.close()
 
 

@@ -28,7 +28,7 @@ import time
 from pathlib import Path
 
 from . import fail, free_port, log_file, wait_for_port
-from .redis_server import die_with_parent
+from .redis_server import child_setup
 
 __all__ = ["Nginx", "nginx_binary", "render_template"]
 
@@ -156,7 +156,7 @@ class Nginx:
         self.write()
         self._log = log_file()
         self.process = subprocess.Popen(self.command(), stdout=self._log, stderr=subprocess.STDOUT,
-                                        preexec_fn=die_with_parent)
+                                        preexec_fn=child_setup())
         return self
 
     def wait_ready(self) -> Nginx:

@@ -20,7 +20,7 @@ from pathlib import Path
 from ..i18n import N_, _
 from .core import fail, status, target_root
 from .ports import await_port, free_port, wait_for_port
-from .redis_server import RedisServer, redis_binary  # the one Redis spawner (re-exported here)
+from .redis_server import RedisServer, child_setup, redis_binary  # the one Redis spawner (re-exported here)
 
 __all__ = ["free_port", "wait_for_port", "await_port", "log_file", "ServerProcess", "RedisServer", "unavailable",
            "redis_binary", "need_redis_server", "find_chromium"]
@@ -79,9 +79,9 @@ class ServerProcess:
                                       subprocess.STDOUT)
             if self.process is not None:
                 return self
-        self.process = subprocess.Popen(
-            self.cmd, cwd=self.cwd, env=self.env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True
-        )
+        # Its own session (the group can be signalled), and killed with the test process if that dies first.
+        self.process = subprocess.Popen(self.cmd, cwd=self.cwd, env=self.env, stdout=self._log,
+                                        stderr=subprocess.STDOUT, preexec_fn=child_setup())
         return self
 
     def wait_ready(self) -> ServerProcess:
