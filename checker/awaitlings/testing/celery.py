@@ -389,10 +389,12 @@ def worker_env(redis_url: str, django_db: bool = False) -> dict[str, str]:
     return env
 
 
-def django_db_active(request) -> bool:
-    """Is pytest-django running (so a test database exists for the worker to share)?"""
+def django_db_active(request_or_config) -> bool:
+    """Is pytest-django running (so a test database exists for the worker to share)? Takes a fixture's
+    `request` or a pytest config."""
+    config = getattr(request_or_config, "config", request_or_config)
     return bool(os.environ.get("DJANGO_SETTINGS_MODULE")) and any(
-        request.config.pluginmanager.hasplugin(name) for name in ("django", "pytest_django.plugin"))
+        config.pluginmanager.hasplugin(name) for name in ("django", "pytest_django.plugin"))
 
 
 def database_url(settings: dict) -> str:

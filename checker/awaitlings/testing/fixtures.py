@@ -153,7 +153,7 @@ def within():
 # --- Celery (lessons 12-18) ----------------------------------------------------------------------------
 
 
-def _celery_app(request=None) -> str:
+def _celery_app() -> str:
     run = lesson_run.active()
     return (run.lesson.celery_app if run else None) or "config"
 
@@ -167,11 +167,11 @@ def prestart_celery_worker(run, items: list[pytest.Item]) -> None:
     redis = os.environ.get("REDIS_URL")
     if not redis:
         return
-    from .celery import CeleryWorker, worker_env
+    from .celery import CeleryWorker, django_db_active, worker_env
 
-    django_db = bool(run.lesson.django_settings) and "django" in run.lesson.pytest_plugins
+    env = worker_env(redis, django_db_active(items[0].config))
     try:
-        run.celery_worker = CeleryWorker(run.lesson.celery_app, concurrency=2, env=worker_env(redis, django_db)).start()
+        run.celery_worker = CeleryWorker(run.lesson.celery_app, concurrency=2, env=env).start()
     except Exception:  # noqa: BLE001 - the fixture starts it again and explains
         run.celery_worker = None
 
