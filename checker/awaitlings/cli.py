@@ -72,7 +72,8 @@ def cmd_check(args) -> int:
         print(ui.dim(_("Checking {what}…").format(what=lesson.slug)), flush=True)
     status = ui.StatusLine() if not args.json else None
     try:
-        result = check_lesson(lesson, target, exercises=exercises, verbose=args.verbose, jobs=args.jobs,
+        result = check_lesson(lesson, target, exercises=exercises, verbose=args.verbose,
+                              jobs=args.jobs or lesson.check_jobs,
                               durations=progress.durations(lesson), launch=warm.launcher(warm.start(course.root)),
                               on_status=status)
     finally:
@@ -324,7 +325,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--exercise", "-e", action="append", default=[], help=_("only this exercise"))
     p.add_argument("--json", action="store_true", help=_("Gradescope-compatible results on stdout"))
     p.add_argument("--verbose", "-v", action="store_true", help=_("show tracebacks and captured output"))
-    p.add_argument("--jobs", "-j", type=int, default=2, help=_("pytest processes to spread the exercises over"))
+    p.add_argument("--jobs", "-j", type=int, default=None,
+                   help=_("pytest processes to spread the exercises over (default: the lesson's check_jobs)"))
     p.set_defaults(func=cmd_check)
 
     p = sub.add_parser("watch", parents=[lang], help=_("re-check the current exercise whenever you save"))

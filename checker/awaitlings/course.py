@@ -144,6 +144,11 @@ class Lesson:
         """Whether a learner's check may split the exercises over two pytest processes."""
         return self.meta["parallel_check"]
 
+    @property
+    def check_jobs(self) -> int:
+        """How many pytest processes a learner's check spreads the exercises over (1 without parallel_check)."""
+        return self.meta["check_jobs"] if self.meta["parallel_check"] else 1
+
     @cached_property
     def exercises(self) -> list[Exercise]:
         return [

@@ -71,6 +71,7 @@ class LessonFile(_Strict):
     time_limit: float = DEFAULT_TIME_LIMIT  # default per-test limit of the exercises, seconds
     example_time_limit: float = DEFAULT_EXAMPLE_TIME_LIMIT  # per-test limit of tests of no exercise
     parallel_check: bool = True  # false: a learner's check runs the exercises in one process, not two
+    check_jobs: int = Field(2, ge=1, le=4)  # how many pytest processes a learner's check spreads exercises over
     run: Run | None = None
     exercises: list[Exercise] = Field(min_length=1)
 
