@@ -33,6 +33,12 @@ class SlowServer:
         self.in_flight = 0
         self.peak = 0
         self.served: list[str] = []
+        # The tests' early verdict: once `alone_limit` requests were served and never two at once, the
+        # client is sequential (`sequential` is set) and the server answers the rest 503 at once, so a
+        # test can fail now instead of waiting for every remaining request in turn.
+        self.alone_limit: int | None = None
+        self.sequential = False
+        self._abort = threading.Event()
         self._httpd = ThreadingHTTPServer(("127.0.0.1", port), self._handler())
         self._httpd.daemon_threads = True
         self._thread: threading.Thread | None = None
@@ -55,6 +61,18 @@ class SlowServer:
         with self.lock:
             self.peak = self.in_flight
             self.served.clear()
+            self.alone_limit = None
+            self.sequential = False
+            self._abort.clear()
+
+    def stop_when_sequential(self, after: int) -> None:
+        """Abort (see abort()) once `after` requests were served one at a time, never two at once."""
+        self.alone_limit = after
+
+    def abort(self) -> None:
+        """Answer every waiting and every later request 503 at once (until reset()): a client the test
+        has already judged stops waiting for the rest of its requests."""
+        self._abort.set()
 
     def _handler(self):
         server = self
@@ -63,15 +81,25 @@ class SlowServer:
             def do_GET(self) -> None:  # noqa: N802 - the name http.server looks for
                 parts = urlsplit(self.path)
                 delay = float(parse_qs(parts.query).get("delay", [server.delay])[0])
+                if server._abort.is_set():
+                    self.send_error(503, "aborted by the test")
+                    return
                 with server.lock:
                     server.in_flight += 1
                     server.peak = max(server.peak, server.in_flight)
                 try:
-                    time.sleep(min(delay, 10))
+                    aborted = server._abort.wait(min(delay, 10))
                 finally:
                     with server.lock:
                         server.in_flight -= 1
                         server.served.append(parts.path.lstrip("/"))
+                        limit = server.alone_limit
+                        if limit and server.peak == 1 and len(server.served) >= limit and not aborted:
+                            server.sequential = True
+                            server._abort.set()
+                if aborted:
+                    self.send_error(503, "aborted by the test")
+                    return
                 body = server.body_for(parts.path).encode()
                 self.send_response(200)
                 self.send_header("Content-Type", "text/plain; charset=utf-8")
@@ -85,7 +113,7 @@ class SlowServer:
         return Handler
 
     def start(self) -> SlowServer:
-        self._thread = threading.Thread(target=self._httpd.serve_forever, name="slow-server", daemon=True)
+        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.02}, name="slow-server", daemon=True)
         self._thread.start()
         return self
 

@@ -19,9 +19,11 @@ def _slow_server():
 
 @pytest.fixture
 def server(_slow_server):
-    """The slow HTTP server, with its counters (peak, served) reset for this test."""
+    """The slow HTTP server, with its counters (peak, served) reset for this test. Afterwards it answers
+    what is still waiting at once (503), so threads a failing answer left behind end without delay."""
     _slow_server.reset()
     yield _slow_server
+    _slow_server.abort()
 
 
 @pytest.fixture

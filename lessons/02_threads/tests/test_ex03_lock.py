@@ -12,7 +12,7 @@ import time
 
 from awaitlings.testing import fail, load, need
 
-GRACE = 0.15  # how long a thread in the ledger waits for the other one once both are inside the account
+GRACE = 0.1  # how long a thread in the ledger waits for the other one once both are inside the account
 
 
 class RendezvousLedger:
@@ -44,13 +44,13 @@ class RendezvousLedger:
                 self.cond.wait(0.01)
 
 
-def run_together(ledger: RendezvousLedger, *calls):
-    """Run each call in its own thread, all released at once; return their results in order."""
-    results = [None] * len(calls)
+def run_together(*jobs):
+    """Run each (ledger, call) job in its own thread, all released at once; return their results in order."""
+    results = [None] * len(jobs)
     errors: list[BaseException] = []
-    start = threading.Barrier(len(calls))
+    start = threading.Barrier(len(jobs))
 
-    def runner(i, call):
+    def runner(i, ledger, call):
         start.wait(timeout=5)
         ledger.enter()
         try:
@@ -58,7 +58,7 @@ def run_together(ledger: RendezvousLedger, *calls):
         except BaseException as error:  # noqa: BLE001 - reported to the learner below
             errors.append(error)
 
-    threads = [threading.Thread(target=runner, args=(i, c), daemon=True) for i, c in enumerate(calls)]
+    threads = [threading.Thread(target=runner, args=(i, *job), daemon=True) for i, job in enumerate(jobs)]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -80,11 +80,19 @@ def make_account(balance):
 
 
 def test_when_two_threads_withdraw_at_once_then_the_account_is_never_overdrawn():
+    # Two accounts, each with two withdrawals that can't both be covered; both pairs race at the same time.
+    rounds = []
     for _ in range(2):
         balance = random.randint(100, 200)
         first, second = random.randint(balance // 2 + 1, balance), random.randint(balance // 2 + 1, balance)
         account, ledger = make_account(balance)
-        taken = run_together(ledger, lambda: account.withdraw(first), lambda: account.withdraw(second))
+        rounds.append((balance, first, second, account, ledger))
+    jobs = []
+    for _, first, second, account, ledger in rounds:
+        jobs += [(ledger, lambda a=account, x=first: a.withdraw(x)), (ledger, lambda a=account, x=second: a.withdraw(x))]
+    results = run_together(*jobs)
+    for n, (balance, first, second, account, ledger) in enumerate(rounds):
+        taken = results[2 * n : 2 * n + 2]
         if taken.count(True) == 2:
             fail(
                 f"Both withdrawals ({first} and {second}) succeeded from a balance of {balance}; the balance "
@@ -104,7 +112,7 @@ def test_when_two_threads_deposit_at_once_then_no_deposit_is_lost():
     balance = random.randint(0, 100)
     first, second = random.randint(1, 50), random.randint(51, 99)
     account, ledger = make_account(balance)
-    run_together(ledger, lambda: account.deposit(first), lambda: account.deposit(second))
+    run_together((ledger, lambda: account.deposit(first)), (ledger, lambda: account.deposit(second)))
     want = balance + first + second
     if account.balance != want:
         fail(
@@ -117,7 +125,7 @@ def test_when_a_deposit_and_a_withdrawal_overlap_then_both_count():
     balance = random.randint(50, 100)
     put, take = random.randint(1, 40), random.randint(1, 49)
     account, ledger = make_account(balance)
-    taken = run_together(ledger, lambda: account.deposit(put), lambda: account.withdraw(take))
+    taken = run_together((ledger, lambda: account.deposit(put)), (ledger, lambda: account.withdraw(take)))
     want = balance + put - take
     if taken[1] is not True or account.balance != want:
         fail(
