@@ -34,6 +34,7 @@ class Feed:
         self.interval = interval
         self.opened = 0
         self.closed = 0
+        self.leaked = 0  # dropped (garbage) without aclose(): nobody can ever release them now
 
     async def events(self, after: int = 0) -> AsyncIterator[tuple[int, dict]]:
         """(n, event) for n = after+1, after+2, ... forever, one every `interval` seconds."""
@@ -47,7 +48,7 @@ class Feed:
         return Subscription(self, after)
 
     def stats(self) -> dict:
-        return {"open": self.opened - self.closed, "opened": self.opened, "closed": self.closed}
+        return {"open": self.opened - self.closed, "opened": self.opened, "closed": self.closed, "leaked": self.leaked}
 
 
 class Subscription:
@@ -74,6 +75,13 @@ class Subscription:
         if not self.is_closed:
             self.is_closed = True
             self.feed.closed += 1
+
+    def __del__(self) -> None:
+        # The last reference went away while still open: a generator that was cancelled before it
+        # reached `await sub.aclose()`. Counted, so that a leak shows at once, not only as a count
+        # that never drops.
+        if not getattr(self, "is_closed", True):
+            self.feed.leaked += 1
 
     async def __aenter__(self) -> Subscription:
         return self

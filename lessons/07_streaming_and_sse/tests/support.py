@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 import httpx
 from awaitlings.testing import ServerProcess, fail
 
-COUNTDOWN_STEP = 0.1  # seconds between countdown lines
-FEED_INTERVAL = 0.05  # seconds between feed events
+COUNTDOWN_STEP = 0.05  # seconds between countdown lines
+FEED_INTERVAL = 0.02  # seconds between feed events
 SERVERS: list[ServerProcess] = []  # the running server, for its log
 
 
