@@ -54,18 +54,27 @@ async def test_each_line_arrives_when_it_is_produced(server):
 
 async def test_three_countdowns_run_at_the_same_time(server):
     load("ex01_stream")
-    start, runs = 4, 3  # 0.2 s of lines each: served one after another they take 0.6 s, 0.2 s over the bar
+    start, runs = 4, 3  # 0.2 s of lines each: a server that serves them one after another needs 0.6 s
+    each = start * COUNTDOWN_STEP
+    best = float("inf")
     async with client(server) as http:
-        async with Stopwatch() as sw:
-            every = await asyncio.gather(*(countdown(http, start) for _ in range(runs)))
-    for lines in every:
-        got = [line for _, line in lines]
-        assert got == expected_lines(start), f"GET /ex01/countdown/?from={start}: expected {expected_lines(start)}, got {got}"
-        expect_streamed(server, lines, start)
+        for _ in range(3):
+            async with Stopwatch() as sw:
+                every = await asyncio.gather(*(countdown(http, start) for _ in range(runs)))
+            for lines in every:
+                got = [line for _, line in lines]
+                assert got == expected_lines(start), f"GET /ex01/countdown/?from={start}: expected {expected_lines(start)}, got {got}"
+                expect_streamed(server, lines, start)
+            best = min(best, sw.elapsed)
+            # Over the halfway bar but under `runs * each`, which no one-after-another server can beat: a
+            # busy machine slowed this run down, so measure again. A run that took `runs * each` or more
+            # is judged at once.
+            if best < each + (runs - 1) * each / 2 or sw.elapsed >= runs * each:
+                break
     try:
-        expect_concurrent(sw.elapsed, calls=runs, each=start * COUNTDOWN_STEP, what=f"{runs} countdowns at once")
+        expect_concurrent(best, calls=runs, each=each, what=f"{runs} countdowns at once")
     except ExerciseProblem as problem:
-        if sw.elapsed < start * COUNTDOWN_STEP:
+        if best < each:
             raise
         fail(
             f"{problem} One server process served them all: something in the countdown held its event loop, "
