@@ -75,7 +75,7 @@ def cmd_check(args) -> int:
         result = check_lesson(lesson, target, exercises=exercises, verbose=args.verbose,
                               jobs=args.jobs or lesson.check_jobs,
                               durations=progress.durations(lesson), launch=warm.launcher(warm.start(course.root)),
-                              on_status=status)
+                              on_status=status, background_cleanup=True)
     finally:
         if status:
             status.close()

@@ -255,7 +255,20 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem):
     if not session:
         return (yield)
     with _Alarm(session, item, "teardown"):
+        if nextitem is None:
+            _settle(session, item)
         return (yield)
+
+
+def _settle(session: LessonSession, item: pytest.Item) -> None:
+    """The last test: tear down its own fixtures first, then report its result as final (`Settled`), so
+    a learner's check can answer while module and session fixtures (servers, workers, Redis, the test
+    database) are still being stopped. A failure in the test's own teardown is reported as usual."""
+    item.session._setupstate.teardown_exact(item.parent)  # only the test's own stack entries
+    state = session.results.get(item.nodeid)
+    if state is not None:
+        session.emit(state)
+    session.emit(protocol.Settled())
 
 
 WATCHER_KEY = pytest.StashKey[diagnostics.LoopWatcher]()

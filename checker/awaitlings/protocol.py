@@ -119,6 +119,11 @@ class RunSpec:
         """The plugin's in-process limit for one phase of a test ("setup", "call", "teardown")."""
         return self.limit(exercise) + {"setup": SETUP_GRACE, "call": 0.0, "teardown": TEARDOWN_GRACE}[phase]
 
+    def cleanup_limit(self) -> float:
+        """How long the session's clean-up after `Settled` may run on (in the background) before it is killed."""
+        longest = max([self.limit(ex["id"]) for ex in self.meta["exercises"]] + [self.limit("lesson")])
+        return longest + TEARDOWN_GRACE + HARD_GRACE + EXIT_GRACE
+
     def kill_after(self, exercise: str, in_call: bool) -> float:
         """The runner's hard limit: past the plugin's alarm, the process can't be interrupted any more."""
         return self.limit(exercise) + HARD_GRACE + (0.0 if in_call else SETUP_GRACE)
@@ -177,6 +182,14 @@ class Done:
 
 
 @dataclass
+class Settled:
+    """Every result is final: the last test and its own fixtures are done. What is left is the session's
+    clean-up (servers, workers, a test database), which a learner's check need not wait for."""
+
+    event: ClassVar[str] = "settled"
+
+
+@dataclass
 class Manifest:
     """Grading (guard.py): every collected test, its exercise and whether it is hidden, plus the canary."""
 
@@ -212,8 +225,8 @@ class Status:
     what: str
 
 
-EVENTS = {cls.event: cls for cls in (TestResult, Collected, CollectError, Start, Call, Done, Manifest, GuardFinding,
-                                     Measurement, Status)}
+EVENTS = {cls.event: cls for cls in (TestResult, Collected, CollectError, Start, Call, Done, Settled, Manifest,
+                                     GuardFinding, Measurement, Status)}
 
 
 def encode(event) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -147,14 +148,17 @@ def _read_events(path: Path, offset: int) -> tuple[list, int]:
 def run_lesson(lesson: Lesson, target: str = "learner", exercises: list[str] | None = None,
                verbose: bool = False, env: dict[str, str] | None = None,
                on_event=None, course_tests: bool = False, launch=None, cancel=None,
-               on_status=None) -> LessonResult:
+               on_status=None, background_cleanup: bool = False) -> LessonResult:
     """Grade `lesson` for `target`, restarting past any test that kills or hangs its process.
 
     Tests that belong to no exercise (they check the lesson's own example files) run only with
     `course_tests=True`, as `verify` does: a learner's check never waits for them.
     `launch` starts each pytest process (Popen's signature and result): a learner's check passes the warm
     server's (awaitlings.warm), batch grading a sandbox. Setting the `cancel` event (a threading.Event)
-    stops the run: its pytest process is killed and KeyboardInterrupt raised."""
+    stops the run: its pytest process is killed and KeyboardInterrupt raised.
+    With `background_cleanup` (a learner's check), the answer comes as soon as every result is final
+    (`Settled`): a process that can be detached (the warm server's) stops its servers and workers in the
+    background, within a time limit, and the warm server removes the run's folder after it."""
     started = time.perf_counter()
     launch = launch or subprocess.Popen
     selected = [ex for ex in lesson.exercises if not exercises or ex.id in exercises]
@@ -169,7 +173,9 @@ def run_lesson(lesson: Lesson, target: str = "learner", exercises: list[str] | N
     spec = RunSpec.for_lesson(lesson, target=target, exercises=only)
     problem = ""
 
-    with tempfile.TemporaryDirectory(prefix="awaitlings-run-") as tmp:
+    tmp = tempfile.mkdtemp(prefix="awaitlings-run-")
+    detached = False
+    try:
         for attempt in range(1, 2 + len(selected) * 4):
             report = Path(tmp) / f"report-{attempt}.jsonl"
             log = Path(tmp) / f"output-{attempt}.txt"
@@ -185,7 +191,7 @@ def run_lesson(lesson: Lesson, target: str = "learner", exercises: list[str] | N
                                  env=environment(attempt_spec, base_env), stdout=out, stderr=subprocess.STDOUT,
                                  stdin=subprocess.DEVNULL, start_new_session=True)
                 offset, running, since, finished, in_call = 0, None, time.monotonic(), False, False
-                done_at = None
+                done_at, settled = None, False
                 try:
                     while True:
                         if cancel is not None and cancel.is_set():
@@ -212,10 +218,16 @@ def run_lesson(lesson: Lesson, target: str = "learner", exercises: list[str] | N
                                         order.append(nodeid)
                             elif isinstance(event, protocol.Done):
                                 finished, done_at = True, time.monotonic()
+                            elif isinstance(event, protocol.Settled):
+                                finished, settled = True, True
                             elif isinstance(event, protocol.Measurement):
                                 measured.append(event)
                             elif isinstance(event, protocol.Status) and on_status:
                                 on_status(event.what)
+                        if settled and background_cleanup and hasattr(process, "detach") and \
+                                process.detach(spec.cleanup_limit(), tmp):
+                            detached = True
+                            break
                         if process.poll() is not None:
                             events, offset = _read_events(report, offset)
                             if events:
@@ -239,6 +251,8 @@ def run_lesson(lesson: Lesson, target: str = "learner", exercises: list[str] | N
                 except BaseException:  # Ctrl-C: tests nobody waits for must not run on
                     _kill_group(process)
                     raise
+            if detached:
+                break
             _kill_group(process)  # also reaps servers a test left behind in the group
             output = log.read_text(errors="replace")
             tails.append(output[-4000:])
@@ -272,6 +286,10 @@ def run_lesson(lesson: Lesson, target: str = "learner", exercises: list[str] | N
             if not finished and not results and not collect_errors:
                 problem = _startup_problem(output, process.returncode)
             break
+
+    finally:
+        if not detached:
+            shutil.rmtree(tmp, ignore_errors=True)
 
     by_ex = {ex.id: ExerciseResult(exercise=ex) for ex in selected}
     for nodeid in order:
@@ -315,14 +333,15 @@ def balanced_groups(ids: list[str], durations: dict[str, float], jobs: int) -> l
 
 def check_lesson(lesson: Lesson, target: str = "learner", exercises: list[str] | None = None,
                  verbose: bool = False, jobs: int = 2, durations: dict[str, float] | None = None,
-                 launch=None, on_status=None) -> LessonResult:
+                 launch=None, on_status=None, background_cleanup: bool = False) -> LessonResult:
     """A learner's check: the exercises split over `jobs` pytest processes at once.
 
     Lesson tests mostly wait (sleeps, sockets), so two processes on two cores answer sooner than one;
     each exercise still runs wholly inside one process, so results are the same as `run_lesson`'s."""
     selected = [ex.id for ex in lesson.exercises if not exercises or ex.id in exercises]
     if jobs < 2 or len(selected) < 2 or not lesson.parallel_check:
-        return run_lesson(lesson, target, exercises=selected, verbose=verbose, launch=launch, on_status=on_status)
+        return run_lesson(lesson, target, exercises=selected, verbose=verbose, launch=launch, on_status=on_status,
+                          background_cleanup=background_cleanup)
     import threading
     from concurrent.futures import ThreadPoolExecutor
 
@@ -332,7 +351,8 @@ def check_lesson(lesson: Lesson, target: str = "learner", exercises: list[str] |
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         try:
             parts = list(pool.map(lambda group: run_lesson(lesson, target, exercises=group, verbose=verbose,
-                                                             launch=launch, cancel=cancel, on_status=on_status),
+                                                             launch=launch, cancel=cancel, on_status=on_status,
+                                                             background_cleanup=background_cleanup),
                                   groups))
         except BaseException:  # Ctrl-C reaches this thread only: stop the others' runs too
             cancel.set()

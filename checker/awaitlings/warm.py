@@ -35,6 +35,7 @@ import fcntl
 import hashlib
 import json
 import os
+import shutil
 import signal
 import socket
 import stat
@@ -217,6 +218,7 @@ def serve(path: Path, idle: float) -> None:
     server.watch(listener)
     children: dict[int, socket.socket | None] = {}  # pid -> the connection that asked for it
     owner: dict[socket.socket, int] = {}
+    detached: dict[int, tuple[float, str]] = {}  # pid -> (kill its group at this monotonic time, folder to remove)
     started, runs = time.time(), 0
     last = time.monotonic()
 
@@ -232,7 +234,7 @@ def serve(path: Path, idle: float) -> None:
 
     try:
         while not stopping:
-            for key in server.select(timeout=5):
+            for key in server.select(timeout=1 if detached else 5):
                 if key.fileobj is listener:
                     with contextlib.suppress(OSError):
                         conn, _ = listener.accept()
@@ -243,6 +245,8 @@ def serve(path: Path, idle: float) -> None:
                         server.watch(conn)
                 elif server.is_wake(key):
                     for pid, code in server.reaped():
+                        if pid in detached:
+                            shutil.rmtree(detached.pop(pid)[1], ignore_errors=True)
                         conn = children.pop(pid, None)
                         if conn is not None:
                             _send(conn, {"exit": code})
@@ -267,6 +271,17 @@ def serve(path: Path, idle: float) -> None:
                         stopping.append(True)
                         forget(conn)
                         continue
+                    if "detach" in request and conn in owner:
+                        # The caller has its answer: the child's clean-up goes on without it, timed.
+                        pid = owner.pop(conn)
+                        children[pid] = None
+                        folder = str(request.get("folder") or "")
+                        if not Path(folder).name.startswith("awaitlings-run-"):
+                            folder = ""  # only a run's own temporary folder is ever removed
+                        seconds = min(float(request["detach"]), 300.0)
+                        detached[pid] = (time.monotonic() + seconds, folder if folder else "")
+                        _send(conn, {"detached": True})
+                        continue
                     if request.get("status"):
                         _send(conn, {"pid": os.getpid(), "started": started, "runs": runs,
                                      "running": sum(c is not None for c in children.values())})
@@ -282,6 +297,11 @@ def serve(path: Path, idle: float) -> None:
                     last = time.monotonic()
                     children[pid], owner[conn] = conn, pid
                     _send(conn, {"pid": pid})
+            for pid, (deadline, _folder) in list(detached.items()):
+                if time.monotonic() > deadline:
+                    for kill in (os.killpg, os.kill):
+                        with contextlib.suppress(OSError):
+                            kill(pid, signal.SIGKILL)
             if not children and time.monotonic() - last > idle:
                 break
             try:
@@ -296,6 +316,11 @@ def serve(path: Path, idle: float) -> None:
                 os.unlink(f"{path}.lock")
         for conn in list(owner):
             forget(conn)
+        for pid, (_deadline, folder) in detached.items():
+            for kill in (os.killpg, os.kill):
+                with contextlib.suppress(OSError):
+                    kill(pid, signal.SIGKILL)
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 # --- the client's side -------------------------------------------------------------------------------
@@ -336,6 +361,24 @@ class WarmProcess:
         if self.returncode is None:
             raise subprocess.TimeoutExpired(self.args, timeout)
         return self.returncode
+
+    def detach(self, seconds: float, folder: str | Path) -> bool:
+        """Let the child finish on its own (its clean-up) for at most `seconds`, after which the server kills
+        its process group; the server removes `folder` once the child is gone. False: it can't (the child
+        already ended, or an older server), and the caller stays responsible."""
+        if self.returncode is not None:
+            return False
+        try:
+            self.conn.settimeout(2)
+            self.conn.send(json.dumps({"detach": float(seconds), "folder": str(folder)}).encode())
+            while True:  # the exit code may come first: the child can end at any moment
+                answer = json.loads(self.conn.recv(MAX_MESSAGE) or b"{}")
+                if "exit" in answer:
+                    self.returncode = answer["exit"]
+                    return False
+                return bool(answer.get("detached"))
+        except (OSError, ValueError):
+            return False
 
     def send_signal(self, signum: int) -> None:
         if self.returncode is None:

@@ -140,7 +140,8 @@ def watch(course: Course, lesson_name: str | None, poll: bool = False) -> int:
             print("\033[2J\033[H" if sys.stdout.isatty() else "", end="")
             print(progress_bar(Progress(course)))
             print(ui.dim(_("Checking {what}…").format(what=exercise.key)), flush=True)
-            result = run_lesson(lesson, exercises=[exercise.id], launch=warm.launcher(warm.start(course.root)))
+            result = run_lesson(lesson, exercises=[exercise.id], launch=warm.launcher(warm.start(course.root)),
+                                background_cleanup=True)
             progress.record(result)
             print(ui.show_lesson_result(result, progress))
             if result.passed:

@@ -155,3 +155,49 @@ def test_a_folder_others_can_write_to_is_refused(tmp_path, monkeypatch):
         assert os.listdir(shared) == []
     finally:
         shutil.rmtree(runtime)
+
+
+SLOW_CLEAN_UP = '''
+import os, time
+import pytest
+
+@pytest.fixture(scope="session", autouse=True)
+def slow_service():
+    yield
+    time.sleep(2)  # a server or worker that takes its time to stop
+    with open(os.environ["CLEAN_UP_MARKER"], "w") as marker:
+        marker.write("stopped")
+'''
+
+
+def test_a_check_answers_before_the_session_clean_up_which_still_runs_to_the_end(server, course_copy, tmp_path):
+    (course_copy / "lessons/02_tiny/tests/conftest.py").write_text(SLOW_CLEAN_UP)
+    (course_copy / "lessons/02_tiny/ex01_add.py").write_text(
+        (course_copy / "solutions/02_tiny/ex01_add.py").read_text())
+    scratch, marker = tmp_path / "tmp", tmp_path / "stopped"
+    scratch.mkdir()
+    check = subprocess.run([sys.executable, "-m", "awaitlings.entry", "check", "02", "--json"],
+                           env={**os.environ, "AWAITLINGS_WARM": "1", "TMPDIR": str(scratch),
+                                "CLEAN_UP_MARKER": str(marker)}, capture_output=True, text=True, timeout=60)
+    assert json.loads(check.stdout)["score"] == 1, check.stdout + check.stderr
+    assert not marker.exists(), "the check waited for the session's clean-up"
+    deadline = time.monotonic() + 20
+    while (not marker.exists() or list(scratch.iterdir())) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert marker.read_text() == "stopped", "the clean-up was cut short"
+    assert list(scratch.iterdir()) == [], "the run's folder outlived its clean-up"
+
+
+def test_a_detached_child_is_killed_at_its_limit_and_its_folder_removed(server, course_copy, tmp_path):
+    folder = tmp_path / "awaitlings-run-test"
+    folder.mkdir()
+    process = warm.spawn(server, [sys.executable, "-m", "http.server", str(free_port()), "--bind", "127.0.0.1"],
+                         tmp_path, dict(os.environ), None, None, None)
+    assert process is not None and process.detach(0.5, folder)
+    process.conn.close()  # the caller goes away: a detached child is no longer tied to it
+    assert not _gone(process.pid, within=0.3), "a detached child was killed with its caller"
+    assert _gone(process.pid, within=10), "a detached child outlived its limit"
+    deadline = time.monotonic() + 5
+    while folder.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not folder.exists()
