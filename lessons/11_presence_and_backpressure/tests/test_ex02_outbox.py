@@ -227,9 +227,16 @@ async def test_a_burst_reaches_a_slow_ticker_client_as_the_latest_prices(setting
 
     settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer", "CONFIG": {"capacity": 100}}}
 
+    per_frame, wait = 0.02, 1.5
+    consumers = []
+
     class SlowSocket(TickerConsumer):
+        async def connect(self):
+            consumers.append(self)
+            await super().connect()
+
         async def send_json(self, content, close=False):
-            await asyncio.sleep(0.02)  # a phone on a bad network
+            await asyncio.sleep(per_frame)  # a phone on a bad network
             await super().send_json(content, close)
 
     app = URLRouter([path("ws/ticker/", SlowSocket.as_asgi())])
@@ -245,6 +252,15 @@ async def test_a_burst_reaches_a_slow_ticker_client_as_the_latest_prices(setting
         await layer.group_send(GROUP, {"type": "price.update", "symbol": symbol, "price": tick})
         if tick % 10 == 9:
             await asyncio.sleep(0.01)  # a producer elsewhere: ~1000 updates/s, 50x faster than the socket
+    try:
+        backlog = len(consumers[0].outbox)
+    except (IndexError, AttributeError, TypeError):
+        backlog = 0  # nothing to count: the wait below decides
+    if backlog * per_frame > wait:
+        # The latest prices are at the back of that queue: the wait below could only time out.
+        fail(f"After 200 updates in 0.2 s, {backlog} frames were queued for a slow ticker client that takes "
+             f"{per_frame:g} s per frame (the Outbox's maxsize is 20): the latest prices would reach it "
+             f"{backlog * per_frame:.1f} s late. Keep at most maxsize, and one per symbol.")
     seen = {}
 
     def up_to_date(frame):
@@ -253,4 +269,4 @@ async def test_a_burst_reaches_a_slow_ticker_client_as_the_latest_prices(setting
         return seen == last
 
     await client.wait_for(f"the latest price of every symbol {last} (200 updates in 0.2 s)", up_to_date,
-                          timeout=1.5)
+                          timeout=wait)
