@@ -1,7 +1,12 @@
 """How fast does a learner get feedback? Times `awaitlings check LESSON` end to end (a fresh process each
-time, as a learner runs it), warm, and prints the median and spread.
+time, as a learner runs it), warm, on the reference solutions and on the pristine starters, and prints
+the medians beside each lesson's budget (issue 17: 1 s without services, 2 s with Redis or several
+servers, 3 s with a browser).
 
-    .venv/bin/python checker/bench_check.py 01 05 --runs 7
+    .venv/bin/python checker/bench_check.py                 # every lesson, 3 runs each
+    .venv/bin/python checker/bench_check.py 01 05 --runs 7 --only solutions
+
+Run it on a quiet machine: it measures wall time, which a busy machine stretches.
 """
 
 from __future__ import annotations
@@ -16,6 +21,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+TARGETS = {"solutions": ["--solutions"], "starters": ["--target", "starter"]}
+# Lessons whose exercises start several servers without naming a service in lesson.toml's `needs`.
+SEVERAL_SERVERS = {"18": "nginx, gunicorn, daphne, Celery"}
 
 
 def time_check(lesson: str, extra: list[str]) -> float:
@@ -32,18 +40,48 @@ def time_check(lesson: str, extra: list[str]) -> float:
     return elapsed
 
 
+def budget(lesson) -> tuple[float, str]:
+    """The issue's target for this lesson's check, and why."""
+    needs = set(lesson.needs) | {need for ex in lesson.exercises for need in ex.needs}
+    if "browser" in needs:
+        return 3.0, "browser"
+    if "redis" in needs:
+        return 2.0, "Redis"
+    if lesson.number in SEVERAL_SERVERS:
+        return 2.0, SEVERAL_SERVERS[lesson.number]
+    return 1.0, "no services"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("lessons", nargs="*", default=["01", "05"])
-    parser.add_argument("--runs", type=int, default=7)
-    parser.add_argument("--solutions", action="store_true", help="time the reference solutions instead")
+    parser.add_argument("lessons", nargs="*", help="lesson numbers (default: every lesson)")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--only", choices=sorted(TARGETS), help="time one target only")
     args = parser.parse_args()
-    extra = ["--solutions"] if args.solutions else []
-    print(f"{'lesson':<10} {'median':>8} {'min':>8} {'max':>8}   (awaitlings check, {args.runs} warm runs)")
-    for lesson in args.lessons:
-        time_check(lesson, extra)  # warm-up: bytecode caches, OS file cache
-        times = [time_check(lesson, extra) for _ in range(args.runs)]
-        print(f"{lesson:<10} {statistics.median(times):>7.2f}s {min(times):>7.2f}s {max(times):>7.2f}s")
+
+    from awaitlings.course import Course
+
+    course = Course()
+    lessons = [course.lesson(name) for name in args.lessons] if args.lessons else course.lessons
+    targets = [args.only] if args.only else list(TARGETS)
+    print(f"awaitlings check, median of {args.runs} warm runs (min–max)\n")
+    print(f"{'lesson':<28}" + "".join(f"{t:>20}" for t in targets) + f"{'budget':>9}   verdict")
+    over = 0
+    for lesson in lessons:
+        limit, why = budget(lesson)
+        cells, worst = [], 0.0
+        for target in targets:
+            time_check(lesson.number, TARGETS[target])  # warm-up: bytecode caches, OS file cache
+            times = [time_check(lesson.number, TARGETS[target]) for _ in range(args.runs)]
+            median = statistics.median(times)
+            worst = max(worst, median)
+            cells.append(f"{median:>6.2f}s ({min(times):.1f}–{max(times):.1f})")
+        verdict = "ok" if worst <= limit else "OVER"
+        over += worst > limit
+        print(f"{lesson.slug:<28}" + "".join(f"{c:>20}" for c in cells) + f"{limit:>8.0f}s   {verdict} ({why})",
+              flush=True)
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print(f"\n{len(lessons) - over}/{len(lessons)} lessons within budget · load average at the end {load:.1f}")
     return 0
 
 
