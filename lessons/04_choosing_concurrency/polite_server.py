@@ -25,6 +25,7 @@ import json
 import os
 import random
 import secrets
+import time
 from collections import Counter
 
 NOT_FOUND_ABOVE = 10_000
@@ -55,6 +56,8 @@ class Politeness:
         self.failed = 0
         self.not_found = 0
         self.attempts: Counter[int] = Counter()
+        self.first_at: float | None = None  # when the first item request arrived, and when the last one ended
+        self.last_at: float | None = None
 
     def value(self, item: int) -> str:
         return item_value(self.secret, item)
@@ -70,6 +73,8 @@ class Politeness:
             "failed": self.failed,
             "not_found": self.not_found,
             "attempts": {str(k): v for k, v in sorted(self.attempts.items())},
+            # seconds from the first item request's arrival to the last one's answer (0 before any)
+            "busy_for": round((self.last_at or 0) - (self.first_at or 0), 4),
         }
 
 
@@ -97,6 +102,8 @@ async def _read_body(receive) -> bytes:
 
 async def item(send, item_id: int) -> None:
     state.attempts[item_id] += 1
+    if state.first_at is None:
+        state.first_at = time.monotonic()
     state.in_flight += 1
     try:
         if state.in_flight > state.limit:
@@ -118,6 +125,7 @@ async def item(send, item_id: int) -> None:
         await _json(send, 200, {"id": item_id, "value": state.value(item_id)})
     finally:
         state.in_flight -= 1
+        state.last_at = time.monotonic()
 
 
 async def app(scope, receive, send) -> None:

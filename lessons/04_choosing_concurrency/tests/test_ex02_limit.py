@@ -7,10 +7,22 @@ import secrets
 from awaitlings.testing import Gauge, Stopwatch, expect_waves, fail, load, need
 
 
-def make_call(delays: dict, token: str, gauge: Gauge, finished: list):
+def make_call(delays: dict, token: str, gauge: Gauge, finished: list, limit: int | None = None):
+    """A call that sleeps its item's delay. With `limit`, once more than `limit` calls ran at once the verdict
+    is known: the calls still sleeping return at once, so a test never waits out a slow call for nothing."""
+    over = asyncio.Event()
+
     async def call(item):
         with gauge:
-            await asyncio.sleep(delays.get(item, 0.05))
+            if limit is None:
+                await asyncio.sleep(delays.get(item, 0.05))
+            else:
+                if gauge.peak > limit:
+                    over.set()
+                try:
+                    await asyncio.wait_for(over.wait(), delays.get(item, 0.05))
+                except TimeoutError:
+                    pass
         finished.append(item)
         return f"{item}:{token}"
 
@@ -48,7 +60,9 @@ async def test_when_one_call_is_slow_then_the_other_slots_keep_working(within):
     limit = 3
     items = list(range(14))
     token, gauge, finished = secrets.token_hex(3), Gauge(), []
-    call = make_call({item: 0.4 if item == 0 else 0.02 for item in items}, token, gauge, finished)  # item 0 is slow
+    # Item 0 is slow: while it holds one slot, the other two finish the 13 quick calls (~0.07 s) long before it.
+    slow = 0.2
+    call = make_call({item: slow if item == 0 else 0.01 for item in items}, token, gauge, finished, limit)
     got = await within(5, map_limited(call, items, limit), "map_limited")
     if got is None or list(got) != [f"{item}:{token}" for item in items]:
         fail("map_limited should return every result, in the order of the items.")
@@ -57,7 +71,7 @@ async def test_when_one_call_is_slow_then_the_other_slots_keep_working(within):
         fail(f"{gauge.peak} calls ran at once, but the limit was {limit}.")
     if done_before_slow < len(items) - 1 - limit:
         fail(
-            f"While one slow call (0.4 s) held a slot, only {done_before_slow} of the {len(items) - 1} quick calls "
+            f"While one slow call ({slow:g} s) held a slot, only {done_before_slow} of the {len(items) - 1} quick calls "
             f"finished: the other {limit - 1} slots waited for it. Running the items in batches of {limit} makes "
             "every batch wait for its slowest call; a semaphore hands a slot on as soon as any call finishes."
         )

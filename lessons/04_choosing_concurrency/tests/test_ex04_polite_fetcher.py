@@ -77,15 +77,17 @@ async def test_when_n_items_are_fetched_at_limit_c_then_it_takes_about_n_over_c_
     check_polite(stats, limit)
     check_bodies(got, polite, ids)
     ideal = count / limit * latency
+    busy = stats["busy_for"]  # the server's own clock, first request in to last answer out
     # Counted first: the server saw all `limit` slots busy at once (one request at a time never does).
-    # Then the clock, generously: 2.5 times the ideal, plus a fixed 0.5 s for creating the client and
-    # opening connections on a busy machine.
-    if stats["peak"] < limit or sw.elapsed > 2.5 * ideal + 0.5:
+    # Then the clock, generously: 2.5 times the ideal, plus a fixed 0.5 s for a busy machine. It is the
+    # server's clock, so creating the client (SSL set-up, slow under asyncio debug mode) isn't counted.
+    if stats["peak"] < limit or busy > 2.5 * ideal + 0.5:
         fail(
             f"{count} requests of {latency:.2f} s at limit={limit} should take about {ideal:.1f} s "
-            f"(N / limit x latency); fetch_all took {sw.elapsed:.2f} s, {sw.elapsed / ideal:.1f}x that, and the server "
-            f"never had more than {stats['peak']} at once. Keep all {limit} slots busy: start every request and "
-            "let the semaphore queue them."
+            f"(N / limit x latency); fetch_all's requests took {busy:.2f} s from the first to the last answer "
+            f"({sw.elapsed:.2f} s in all), {busy / ideal:.1f}x that, and the server never had more than "
+            f"{stats['peak']} at once. Keep all {limit} slots busy: start every request and let the semaphore "
+            "queue them."
         )
 
 
