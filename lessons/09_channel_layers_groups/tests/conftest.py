@@ -4,7 +4,7 @@
   (`await ws.open(application, path)`);
 - `servers`: two real daphne processes serving the files under test and sharing one Redis
   (the `redis_url` fixture: $REDIS_URL or a private redis-server), started once per session
-  (`await ws.open_server(server, path)`).
+  (`await ws.open_server(server, path)`); `booting_servers` the same two before they listen.
 Every process is stopped afterwards."""
 
 import pytest
@@ -22,8 +22,9 @@ def application():
 
 
 @pytest.fixture(scope="session")
-def servers(redis_url):
-    """Two daphne processes serving the files under test, both with REDIS_URL set to one Redis."""
+def booting_servers(redis_url):
+    """Two daphne processes serving the files under test, both with REDIS_URL set to one Redis: started,
+    not yet waited for (`wait_ready()` each, or ask for `servers`), so a test can start its browser meanwhile."""
     cmd = ["{python}", "-m", "daphne", "-b", "127.0.0.1", "-p", "{port}", "project.asgi:application"]
     # No asyncio debug mode in the servers: it is for diagnosing the test's own loop, and it slows
     # daphne down several times.
@@ -33,9 +34,13 @@ def servers(redis_url):
     try:
         for server in pair:
             server.start()  # both boot at once
-        for server in pair:
-            server.wait_ready()
         yield pair
     finally:
         for server in pair:
             server.stop()
+
+
+@pytest.fixture(scope="session")
+def servers(booting_servers):
+    """The two daphne processes, listening."""
+    return [server.wait_ready() for server in booting_servers]

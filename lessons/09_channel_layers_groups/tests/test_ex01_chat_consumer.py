@@ -15,6 +15,16 @@ def words() -> str:
     return " ".join("".join(random.choices(string.ascii_lowercase, k=5)) for _ in range(3))
 
 
+def expect_joined(room: str, who: str) -> None:
+    """Precondition: a connection that never joined its room's group can't receive what is sent to the
+    room. The in-memory layer shows at once whether connect() joined, so say that now instead of
+    waiting out a receive timeout for a message that can't come."""
+    members = get_channel_layer().groups.get(f"chat_{room}", {})
+    if not members:
+        fail(f"{who} connected to room {room!r}, but group chat_{room} has no members, so nothing sent to "
+             "the room can reach anyone: connect() should group_add the connection's channel_name.")
+
+
 def expect_message(got: dict, user: str, text: str, who: str) -> None:
     want = {"type": "message", "user": user, "text": text}
     if got != want:
@@ -22,8 +32,10 @@ def expect_message(got: dict, user: str, text: str, who: str) -> None:
 
 
 async def test_everyone_in_the_room_sees_a_message_the_sender_included(ws, application):
-    path = f"/ws/chat/{room_name()}/"
+    room = room_name()
+    path = f"/ws/chat/{room}/"
     ana, ben = await ws.open(application, path), await ws.open(application, path)
+    expect_joined(room, "ana and ben")
     text = words()
     await ana.send({"user": "ana", "text": text})
     expect_message(await ben.receive("ana's message (ben is in the same room)"), "ana", text, "ben")
@@ -34,6 +46,7 @@ async def test_a_client_in_another_room_sees_nothing(ws, application):
     room, other = room_name(), room_name("other")
     ana, ben = await ws.open(application, f"/ws/chat/{room}/"), await ws.open(application, f"/ws/chat/{room}/")
     cleo = await ws.open(application, f"/ws/chat/{other}/")
+    expect_joined(room, "ana and ben")
     await ana.send({"user": "ana", "text": words()})
     await ben.receive("ana's message")
     if not await cleo.nothing(0.1):
@@ -44,6 +57,7 @@ async def test_a_group_send_from_outside_reaches_the_room(ws, application):
     push = load("chat.push")
     room = room_name()
     ana = await ws.open(application, f"/ws/chat/{room}/")
+    expect_joined(room, "ana")
     # What a view or a Celery task does: no consumer involved on the sending side.
     text = words()
     await push.post_to_room(room, "server", text)

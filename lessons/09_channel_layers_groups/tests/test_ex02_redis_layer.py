@@ -22,8 +22,10 @@ def backend_of(config: dict, env: str) -> str:
 
 
 def redis_backend_chosen() -> None:
-    """Precondition: the in-memory default alone is what the starter already returns, so this test
-    only counts once the layer also switches to Redis (the same sentence as the Redis test's)."""
+    """Precondition: the in-memory default alone is what the starter already returns, so the default's
+    test only counts once the layer also switches to Redis (the same sentence as the Redis test's); and
+    the two-process tests start their servers only then (on in-memory layers they can't share a group,
+    so waiting for a message between them would only run out the clock)."""
     backend = backend_of(channel_layers()({"REDIS_URL": "redis://127.0.0.1:6379/0"}), "{'REDIS_URL': ...}")
     if backend != "channels_redis.core.RedisChannelLayer":
         fail(f"With REDIS_URL set the backend should be channels_redis.core.RedisChannelLayer, got {backend}.")
@@ -71,8 +73,9 @@ async def test_with_redis_url_the_redis_layer_carries_a_group_message(redis_url)
         await layer.close_pools()
 
 
-async def test_two_server_processes_deliver_each_others_messages(servers, ws):
-    one, two = servers
+async def test_two_server_processes_deliver_each_others_messages(request, ws):
+    redis_backend_chosen()  # with in-memory layers two processes never share a group: no need to wait and see
+    one, two = request.getfixturevalue("servers")
     path = f"/ws/chat/{room_name()}/"
     ana, ben = await ws.open_server(one, path), await ws.open_server(two, path)
     await ana.send({"user": "ana", "text": "hi from server one"})
@@ -88,7 +91,9 @@ async def test_two_server_processes_deliver_each_others_messages(servers, ws):
         fail(f"ana (on server one) expected ben's reply, got {got}.")
 
 
-async def test_nothing_is_lost_between_processes(servers, ws):
+async def test_nothing_is_lost_between_processes(request, ws):
+    redis_backend_chosen()
+    servers = request.getfixturevalue("servers")
     path = f"/ws/chat/{room_name()}/"
     clients = [await ws.open_server(servers[i % 2], path) for i in range(6)]
     sent = {f"c{i}-m{j}-{random.randint(0, 10**6)}" for i in range(6) for j in range(3)}

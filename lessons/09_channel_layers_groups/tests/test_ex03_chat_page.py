@@ -4,7 +4,8 @@ two pages see each other's messages, on one server and across two server process
 import random
 import string
 
-from awaitlings.testing import fail
+import pytest
+from awaitlings.testing import ExerciseProblem, fail
 from support import room_name
 
 MARKUP = '<b>bold</b> & <img src=x onerror="window.pwned = 1">'
@@ -20,16 +21,52 @@ window.WebSocket = class extends window.WebSocket {
 """
 
 
-def open_room(browser, server, room: str, name: str):
-    page = browser.new_page()
-    page.add_init_script(SOCKET_SPY)
+class Room:
+    """One chat room shared by this module's tests, in one browser context: each page is opened the first
+    time a test needs it and kept, and each is checked connected once (a page that failed that check
+    fails it again at once). Every test sends random tokens of its own, so nothing an earlier test left in
+    a page's log can satisfy a later one."""
+
+    def __init__(self, context, servers) -> None:
+        self.context, self.servers, self.name = context, servers, room_name()
+        self.pages: dict = {}
+        self.broken: dict = {}
+
+    def join(self, who: str, server: int):
+        """`who`'s page on server `server` (0 or 1), loaded, its WebSocket open, the name filled in."""
+        if who in self.broken:
+            fail(self.broken[who])
+        if who not in self.pages:
+            page = open_room(self.context, self.servers[server], self.name, who)
+            try:
+                connected(page, who)
+            except ExerciseProblem as problem:
+                self.broken[who] = str(problem)
+                raise
+            page.fill("#chat-user", who)
+            self.pages[who] = page
+        return self.pages[who]
+
+
+@pytest.fixture(scope="module")
+def room(booting_servers, browser):
+    """The servers boot while the browser connects; the room's pages live as long as this module's tests."""
+    context = browser.new_context()
+    context.add_init_script(SOCKET_SPY)  # every page of the room, before the page's own script
+    try:
+        yield Room(context, [server.wait_ready() for server in booting_servers])
+    finally:
+        context.close()
+
+
+def open_room(context, server, room: str, name: str):
+    page = context.new_page()
     page.console = []
     page.on("console", lambda msg: page.console.append(msg.text))
     page.on("pageerror", lambda error: page.console.append(str(error)))
     response = page.goto(f"{server.url}/chat/{room}/", timeout=10_000)
     if response is None or response.status != 200:
         fail(f"GET /chat/{room}/ answered {response and response.status}: the page should load.")
-    page.fill("#chat-user", name)
     return page
 
 
@@ -48,7 +85,7 @@ def wait_for_line(page, token: str, who: str, timeout: float = 4000) -> str:
             "t => [...document.querySelectorAll('#chat-log li')].some(li => li.textContent.includes(t))",
             arg=token,
             timeout=timeout,
-            polling=50,  # rAF polling stalls in background pages
+            polling=20,  # rAF polling stalls in background pages
         )
     except Exception:  # noqa: BLE001 - Playwright's TimeoutError
         console = "; ".join(page.console[-3:]) or "nothing"
@@ -61,21 +98,34 @@ def wait_for_line(page, token: str, who: str, timeout: float = 4000) -> str:
     )
 
 
+# What the page's sockets are doing, in one round trip: [url, readyState] of each, the scheme a socket of
+# this page needs, and the starter's #status line.
+SOCKETS = """() => ({sockets: (window.__sockets || []).map(s => [s.url, s.readyState]),
+  protocol: location.protocol, scheme: location.protocol === "https:" ? "wss:" : "ws:",
+  status: (document.getElementById("status") || {}).textContent})"""
+
+
 def connected(page, who: str) -> None:
-    """Each page sends a probe and waits to see it come back: then its socket is certainly open."""
+    """Each page has an open WebSocket; where none is seen open (a socket the spy can't see, or one still
+    connecting), the page sends probes until one comes back: then its socket is certainly open."""
     probe = "probe-" + "".join(random.choices(string.ascii_lowercase, k=6))
     tries = 12
-    # A page that opens wss:// from this http page (the starter) waits forever in CONNECTING: say so now.
+    # Until one socket is open, or one opened with the wrong scheme: a page that opens wss:// from this http
+    # page (the starter) waits forever in CONNECTING, so say so now.
     try:
-        page.wait_for_function("window.__sockets && window.__sockets.length > 0", timeout=1500, polling=50)
+        page.wait_for_function("""() => (window.__sockets || []).some(s => s.readyState === 1 ||
+            new URL(s.url).protocol !== (location.protocol === "https:" ? "wss:" : "ws:"))""",
+                               timeout=1500, polling=20)
     except Exception:  # noqa: BLE001 - no socket yet: the probes below find out
         pass
-    wrong = page.evaluate("""() => (window.__sockets || []).filter(s => s.readyState !== 1 &&
-        new URL(s.url).protocol !== (location.protocol === "https:" ? "wss:" : "ws:")).map(s => s.url)""")
-    if wrong and not page.evaluate("(window.__sockets || []).some(s => s.readyState === 1)"):
+    state = page.evaluate(SOCKETS)
+    wrong = [url for url, ready in state["sockets"] if ready != 1 and not url.startswith(state["scheme"])]
+    if wrong and not any(ready == 1 for _, ready in state["sockets"]):
         fail(f"{who}'s page never showed its own message in #chat-log, so its WebSocket never carried a "
-             f"message (status: {page.text_content('#status')!r}; its socket {wrong[0]} never opens from a "
-             f"{page.evaluate('location.protocol')} page).")
+             f"message (status: {state['status']!r}; its socket {wrong[0]} never opens from a "
+             f"{state['protocol']} page).")
+    if any(ready == 1 for _, ready in state["sockets"]):
+        return  # open (the consumer joined its group before accepting): the exchange proves the rest
     try:  # the starter's onopen/onclose set #status; if yours doesn't, the probes below still find out
         page.wait_for_function("/^(connected|closed)/.test(document.getElementById('status').textContent)",
                                timeout=3000, polling=50)
@@ -88,7 +138,7 @@ def connected(page, who: str) -> None:
         say(page, probe)
         try:
             page.wait_for_function(
-                "t => document.getElementById('chat-log').textContent.includes(t)", arg=probe, timeout=250, polling=50
+                "t => document.getElementById('chat-log').textContent.includes(t)", arg=probe, timeout=250, polling=20
             )
             return
         except Exception:  # noqa: BLE001 - Playwright's TimeoutError: not yet
@@ -98,28 +148,26 @@ def connected(page, who: str) -> None:
          f"message (status: {page.text_content('#status')!r}; browser console: {console}).")
 
 
-def exchange(ana, ben) -> None:
-    connected(ana, "ana")
-    connected(ben, "ben")
+def exchange(ana, peer, name: str) -> None:
+    """ana (already connected) sends markup to `name`'s page, which must show it as text; `name` replies."""
     token = "".join(random.choices(string.ascii_lowercase, k=10))
     text = f"{token} {MARKUP}"
     say(ana, text)
-    line = wait_for_line(ben, token, "ben")
-    if ben.evaluate("window.pwned") or ben.locator("#chat-log b, #chat-log img").count():
-        fail("ana's message was inserted as HTML: her <img onerror=...> ran in ben's page. "
+    line = wait_for_line(peer, token, name)
+    if peer.evaluate("() => Boolean(window.pwned) || document.querySelectorAll('#chat-log b, #chat-log img').length > 0"):
+        fail(f"ana's message was inserted as HTML: her <img onerror=...> ran in {name}'s page. "
              "Show messages as text (textContent), never via innerHTML.")
     if line != f"ana: {text}":
-        fail(f"ben's page should show the line {f'ana: {text}'!r}, but shows {line!r}.")
+        fail(f"{name}'s page should show the line {f'ana: {text}'!r}, but shows {line!r}.")
     reply = "".join(random.choices(string.ascii_lowercase, k=10))
-    say(ben, reply)
+    say(peer, reply)
     wait_for_line(ana, reply, "ana")
 
 
-def test_two_pages_on_one_server_chat(servers, browser_context):
-    room = room_name()
-    exchange(open_room(browser_context, servers[0], room, "ana"), open_room(browser_context, servers[0], room, "ben"))
+def test_two_pages_on_one_server_chat(room):
+    exchange(room.join("ana", 0), room.join("ben", 0), "ben")
 
 
-def test_two_pages_on_two_server_processes_chat(servers, browser_context):
-    room = room_name()
-    exchange(open_room(browser_context, servers[0], room, "ana"), open_room(browser_context, servers[1], room, "ben"))
+def test_two_pages_on_two_server_processes_chat(room):
+    ana = room.join("ana", 0)
+    exchange(ana, room.join("cleo", 1), "cleo")
