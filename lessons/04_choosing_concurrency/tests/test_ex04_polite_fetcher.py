@@ -55,7 +55,7 @@ def check_polite(stats, limit):
 async def test_when_many_items_are_fetched_then_every_body_is_right_and_the_limit_holds(polite, within):
     fetch_all = fetcher()
     limit = random.choice([3, 4, 5])
-    polite.configure(limit=limit, latency=0.05)
+    polite.configure(limit=limit, latency=0.03)
     ids = random.sample(range(1, 9_000), 3 * limit + 1)
     got = await within(10, fetch_all(polite.url, ids, limit=limit), "fetch_all")
     stats = polite.stats()
@@ -68,7 +68,7 @@ async def test_when_many_items_are_fetched_then_every_body_is_right_and_the_limi
 
 async def test_when_n_items_are_fetched_at_limit_c_then_it_takes_about_n_over_c_latencies(polite, within):
     fetch_all = fetcher()
-    limit, latency, count = 4, 0.05, 16
+    limit, latency, count = 4, 0.05, 12
     polite.configure(limit=limit, latency=latency)
     ids = random.sample(range(1, 9_000), count)
     async with Stopwatch() as sw:
@@ -83,7 +83,7 @@ async def test_when_n_items_are_fetched_at_limit_c_then_it_takes_about_n_over_c_
     # server's clock, so creating the client (SSL set-up, slow under asyncio debug mode) isn't counted.
     if stats["peak"] < limit or busy > 2.5 * ideal + 0.5:
         fail(
-            f"{count} requests of {latency:.2f} s at limit={limit} should take about {ideal:.1f} s "
+            f"{count} requests of {latency:.2f} s at limit={limit} should take about {ideal:.2f} s "
             f"(N / limit x latency); fetch_all's requests took {busy:.2f} s from the first to the last answer "
             f"({sw.elapsed:.2f} s in all), {busy / ideal:.1f}x that, and the server never had more than "
             f"{stats['peak']} at once. Keep all {limit} slots busy: start every request and let the semaphore "
