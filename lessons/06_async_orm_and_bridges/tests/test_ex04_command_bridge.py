@@ -60,10 +60,18 @@ def test_the_command_stores_every_price(pricing, rng):
 def test_the_prices_are_fetched_at_the_same_time(pricing, rng):
     load(COMMAND)
     books = make_books(rng, 5)
-    with Stopwatch() as sw:
-        output = run_command()
-    check_prices(books, output, "`refresh_prices`")
-    expect_concurrent(sw.elapsed, calls=len(books), each=PRICING_DELAY, what="refresh_prices with 5 books")
+    bar = PRICING_DELAY + (len(books) - 1) * PRICING_DELAY / 2  # expect_concurrent's halfway bar
+    best = float("inf")
+    for _ in range(3):
+        with Stopwatch() as sw:
+            output = run_command()
+        check_prices(books, output, "`refresh_prices`")
+        best = min(best, sw.elapsed)
+        # Over the bar, the calls may have waited one after another, or a busy machine slowed a good run
+        # down: measure again (a good run gets under the bar once the machine lets it), judge the best.
+        if best < bar:
+            break
+    expect_concurrent(best, calls=len(books), each=PRICING_DELAY, what="refresh_prices with 5 books")
 
 
 def test_the_command_works_inside_the_callers_transaction(pricing, rng):
