@@ -28,10 +28,13 @@ class Source:
             await asyncio.sleep(0)  # a real source (a cursor, a socket) yields to the loop now and then
 
 
-def make_handler(gauge: Gauge, done: list, fail_on=None):
+def make_handler(gauge: Gauge, done: list, fail_on=None, slow_on=None):
     async def handle(job):
         with gauge:
-            await asyncio.sleep(random.uniform(0.005, 0.02))
+            if job == slow_on:  # a job a pipeline that stops at the failure never starts
+                await asyncio.sleep(0.3)
+            else:
+                await asyncio.sleep(random.uniform(0.005, 0.02))
         if job == fail_on:
             raise ValueError(f"cannot handle {job}")
         done.append(job)
@@ -105,7 +108,10 @@ async def test_when_a_job_fails_then_the_error_comes_out_and_nothing_hangs():
     bad = source.jobs[7]
     try:
         async with asyncio.timeout(5):
-            await run_pipeline(source, make_handler(gauge, done, fail_on=bad), workers=3, maxsize=3)
+            # The last job is slow: started at once with every other job (nothing stops the pipeline), it is
+            # still running after the failure whatever the order the others finished in.
+            handle = make_handler(gauge, done, fail_on=bad, slow_on=source.jobs[-1])
+            await run_pipeline(source, handle, workers=3, maxsize=3)
     except TimeoutError:
         fail(
             f"run_pipeline hung after handle({bad!r}) raised: a consumer died and the rest of the pipeline waits "
