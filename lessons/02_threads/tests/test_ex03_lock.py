@@ -3,7 +3,9 @@
 Races are made certain, not lucky: the ledger is a rendezvous. A thread that reaches it waits for
 the other thread to get there too, so without a lock both threads are always between "read the
 balance" and "store the balance" at the same moment. With a lock the other thread can't get in;
-the waiting thread notices that and carries on, so a correct account is slowed down only a little.
+the waiting thread notices that and carries on. It notices at once when the other thread is blocked
+on one of the account's own locks (the test watches the locks it finds on the account), and after
+GRACE otherwise (a lock kept elsewhere), so a correct account is slowed down only a little.
 """
 
 import random
@@ -12,7 +14,7 @@ import time
 
 from awaitlings.testing import fail, load, need
 
-GRACE = 0.1  # how long a thread in the ledger waits for the other one once both are inside the account
+GRACE = 0.15  # how long a thread in the ledger waits for the other one once both are inside the account
 
 
 class RendezvousLedger:
@@ -22,6 +24,7 @@ class RendezvousLedger:
         self.entered = 0
         self.last_entry = 0.0
         self.arrived = 0
+        self.blocked = 0  # parties waiting to acquire one of the account's locks (see WatchedLock)
         self.lines: list[str] = []
 
     def enter(self) -> None:
@@ -29,6 +32,11 @@ class RendezvousLedger:
         with self.cond:
             self.entered += 1
             self.last_entry = time.monotonic()
+            self.cond.notify_all()
+
+    def blocking(self, change: int) -> None:
+        with self.cond:
+            self.blocked += change
             self.cond.notify_all()
 
     def __call__(self, line: str) -> None:
@@ -39,9 +47,46 @@ class RendezvousLedger:
             give_up = time.monotonic() + 3
             while self.arrived < self.parties and time.monotonic() < give_up:
                 everyone_inside = self.entered >= self.parties
+                if everyone_inside and self.arrived + self.blocked >= self.parties:
+                    break  # the others wait for the account's lock, which this thread holds: they can't come
                 if everyone_inside and time.monotonic() - self.last_entry > GRACE:
                     break  # the others are inside the account but can't reach the ledger: a lock holds them
                 self.cond.wait(0.01)
+
+
+LOCK_TYPES = (type(threading.Lock()), type(threading.RLock()))
+
+
+class WatchedLock:
+    """Stands in for a lock found on the account: the same lock, but a thread that has to wait for it tells
+    the ledger, which then knows at once that the other thread can't reach it (no GRACE to wait out)."""
+
+    def __init__(self, lock, ledger: RendezvousLedger) -> None:
+        self._lock = lock
+        self._ledger = ledger
+
+    def acquire(self, blocking: bool = True, timeout: float = -1) -> bool:
+        if self._lock.acquire(False):
+            return True
+        if not blocking:
+            return False
+        self._ledger.blocking(+1)
+        try:
+            return self._lock.acquire(True, timeout)
+        finally:
+            self._ledger.blocking(-1)
+
+    def release(self) -> None:
+        self._lock.release()
+
+    def __enter__(self) -> bool:
+        return self.acquire()
+
+    def __exit__(self, *exc) -> None:
+        self.release()
+
+    def __getattr__(self, name):  # locked(), _is_owned() ...: the real lock's
+        return getattr(self._lock, name)
 
 
 def run_together(*jobs):
@@ -76,7 +121,11 @@ def run_together(*jobs):
 def make_account(balance):
     Account = need(load("ex03_lock"), "Account", "class")
     ledger = RendezvousLedger()
-    return Account(balance, ledger), ledger
+    account = Account(balance, ledger)
+    for name, value in list(vars(account).items()):
+        if isinstance(value, LOCK_TYPES):
+            setattr(account, name, WatchedLock(value, ledger))
+    return account, ledger
 
 
 def test_when_two_threads_withdraw_at_once_then_the_account_is_never_overdrawn():
