@@ -40,8 +40,6 @@ def test_without_redis_url_the_in_memory_layer_is_used():
 
 
 async def test_with_redis_url_the_redis_layer_carries_a_group_message(redis_url):
-    import redis.asyncio as redis
-
     env = {"REDIS_URL": redis_url}
     config = channel_layers()(env)
     backend = backend_of(config, "{'REDIS_URL': ...}")
@@ -59,6 +57,8 @@ async def test_with_redis_url_the_redis_layer_carries_a_group_message(redis_url)
         got = await asyncio.wait_for(layer.receive(channel), 2)
         if got.get("text") != group:
             fail(f"A group_send through your layer came back as {got}.")
+        import redis.asyncio as redis
+
         client = redis.from_url(redis_url)
         try:
             keys = await client.keys(f"*{group}*")
@@ -95,7 +95,7 @@ async def test_nothing_is_lost_between_processes(request, ws):
     redis_backend_chosen()
     servers = request.getfixturevalue("servers")
     path = f"/ws/chat/{room_name()}/"
-    clients = [await ws.open_server(servers[i % 2], path) for i in range(6)]
+    clients = await asyncio.gather(*(ws.open_server(servers[i % 2], path) for i in range(6)))
     sent = {f"c{i}-m{j}-{random.randint(0, 10**6)}" for i in range(6) for j in range(3)}
     await asyncio.gather(*(clients[int(t[1])].send({"user": t[:2], "text": t}) for t in sorted(sent)))
 

@@ -78,31 +78,46 @@ def say(page, text: str) -> None:
     page.click("#chat-message-submit")
 
 
-def wait_for_line(page, token: str, who: str, timeout: float = 4000) -> str:
-    """The text of the first #chat-log <li> containing `token`."""
+# Waits in the page (polling every 20 ms: rAF polling stalls in background pages) for the first #chat-log <li>
+# containing the token; answers its text and whether any markup made it into the log, in one round trip.
+LINE = """async ([token, ms]) => {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const line = [...document.querySelectorAll("#chat-log li")].find(li => li.textContent.includes(token));
+    if (line) return {text: line.textContent,
+                      html: Boolean(window.pwned) || document.querySelectorAll("#chat-log b, #chat-log img").length > 0};
+    if (Date.now() > deadline) return null;
+    await new Promise(resolve => setTimeout(resolve, 20));
+  }
+}"""
+
+
+def wait_for_line(page, token: str, who: str, timeout: float = 4000) -> dict:
+    """{"text": the first #chat-log <li> containing `token`, "html": whether any markup was inserted}."""
     try:
-        page.wait_for_function(
-            "t => [...document.querySelectorAll('#chat-log li')].some(li => li.textContent.includes(t))",
-            arg=token,
-            timeout=timeout,
-            polling=20,  # rAF polling stalls in background pages
-        )
-    except Exception:  # noqa: BLE001 - Playwright's TimeoutError
+        found = page.evaluate(LINE, [token, timeout])
+    except Exception:  # noqa: BLE001 - the page navigated away or crashed meanwhile: it showed nothing
+        found = None
+    if found is None:
         console = "; ".join(page.console[-3:]) or "nothing"
         status = page.text_content("#status")
         fail(f"{who}'s page never showed a message containing {token!r} in #chat-log "
              f"(status: {status!r}; browser console: {console}).")
-    return page.evaluate(
-        "t => [...document.querySelectorAll('#chat-log li')].find(li => li.textContent.includes(t)).textContent",
-        token,
-    )
+    return found
 
 
-# What the page's sockets are doing, in one round trip: [url, readyState] of each, the scheme a socket of
-# this page needs, and the starter's #status line.
-SOCKETS = """() => ({sockets: (window.__sockets || []).map(s => [s.url, s.readyState]),
-  protocol: location.protocol, scheme: location.protocol === "https:" ? "wss:" : "ws:",
-  status: (document.getElementById("status") || {}).textContent})"""
+# What the page's sockets are doing: [url, readyState] of each, the scheme a socket of this page needs,
+# and the starter's #status line; answered once a socket is open or one opened with the wrong scheme (a
+# page that opens wss:// from this http page, the starter's, waits forever in CONNECTING), or after `ms`.
+SOCKETS = """async ms => {
+  const deadline = Date.now() + ms;
+  const scheme = location.protocol === "https:" ? "wss:" : "ws:";
+  const sockets = () => window.__sockets || [];
+  while (!sockets().some(s => s.readyState === 1 || new URL(s.url).protocol !== scheme) && Date.now() < deadline)
+    await new Promise(resolve => setTimeout(resolve, 20));
+  return {sockets: sockets().map(s => [s.url, s.readyState]), protocol: location.protocol, scheme,
+          status: (document.getElementById("status") || {}).textContent};
+}"""
 
 
 def connected(page, who: str) -> None:
@@ -110,15 +125,7 @@ def connected(page, who: str) -> None:
     connecting), the page sends probes until one comes back: then its socket is certainly open."""
     probe = "probe-" + "".join(random.choices(string.ascii_lowercase, k=6))
     tries = 12
-    # Until one socket is open, or one opened with the wrong scheme: a page that opens wss:// from this http
-    # page (the starter) waits forever in CONNECTING, so say so now.
-    try:
-        page.wait_for_function("""() => (window.__sockets || []).some(s => s.readyState === 1 ||
-            new URL(s.url).protocol !== (location.protocol === "https:" ? "wss:" : "ws:"))""",
-                               timeout=1500, polling=20)
-    except Exception:  # noqa: BLE001 - no socket yet: the probes below find out
-        pass
-    state = page.evaluate(SOCKETS)
+    state = page.evaluate(SOCKETS, 1500)  # no socket open by then: the probes below find out
     wrong = [url for url, ready in state["sockets"] if ready != 1 and not url.startswith(state["scheme"])]
     if wrong and not any(ready == 1 for _, ready in state["sockets"]):
         fail(f"{who}'s page never showed its own message in #chat-log, so its WebSocket never carried a "
@@ -154,11 +161,11 @@ def exchange(ana, peer, name: str) -> None:
     text = f"{token} {MARKUP}"
     say(ana, text)
     line = wait_for_line(peer, token, name)
-    if peer.evaluate("() => Boolean(window.pwned) || document.querySelectorAll('#chat-log b, #chat-log img').length > 0"):
+    if line["html"]:
         fail(f"ana's message was inserted as HTML: her <img onerror=...> ran in {name}'s page. "
              "Show messages as text (textContent), never via innerHTML.")
-    if line != f"ana: {text}":
-        fail(f"{name}'s page should show the line {f'ana: {text}'!r}, but shows {line!r}.")
+    if line["text"] != f"ana: {text}":
+        fail(f"{name}'s page should show the line {f'ana: {text}'!r}, but shows {line['text']!r}.")
     reply = "".join(random.choices(string.ascii_lowercase, k=10))
     say(peer, reply)
     wait_for_line(ana, reply, "ana")
