@@ -62,7 +62,7 @@ async def test_when_consumers_are_slow_then_the_producer_waits(within):
     run_pipeline = pipeline()
     workers, maxsize = random.choice([2, 3]), random.choice([2, 4])
     done, gauge = [], Gauge()
-    source = Source(40, done)
+    source = Source(24, done)
     got = await within(10, run_pipeline(source, make_handler(gauge, done), workers=workers, maxsize=maxsize), "run_pipeline")
     want = [job.upper() for job in source.jobs]
     if got is None or list(got) != want:
@@ -80,7 +80,7 @@ async def test_when_jobs_are_handled_then_exactly_workers_run_at_once_and_all_ta
     run_pipeline = pipeline()
     workers = random.choice([2, 3, 4])
     done, gauge = [], Gauge()
-    source = Source(30, done)
+    source = Source(20, done)
     started = time.perf_counter()
     got = await within(10, run_pipeline(source, make_handler(gauge, done), workers=workers, maxsize=3), "run_pipeline")
     elapsed = time.perf_counter() - started
