@@ -192,6 +192,14 @@ def test_the_run_starts_two_servers_a_worker_per_queue_one_beat_and_redis():
     assert any(c.startswith("redis-server --port 6395") for c in commands.values())
 
 
+def test_the_migrations_match_the_models():
+    """The checks build their test database from the models (conftest: no migrations); what `awaitlings
+    run 17` and PostgreSQL get is the migrations, so they must describe the same tables."""
+    done = subprocess.run([sys.executable, "manage.py", "makemigrations", "--check", "--dry-run"],
+                          cwd=os.environ["AWAITLINGS_TARGET_ROOT"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, f"the models changed without a migration:\n{done.stdout}{done.stderr}"
+
+
 # --- PostgreSQL -------------------------------------------------------------------------------------
 
 POSTGRES_URL = os.environ.get("AWAITLINGS_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres")
