@@ -27,13 +27,43 @@ def app_problem() -> str:
     return ""
 
 
+def _new_worker(redis_url: str) -> CeleryWorker:
+    return CeleryWorker("config", concurrency=2, env={"REDIS_URL": redis_url, "BEAT_TEST_SECONDS": str(TICK)})
+
+
+_prestarted: dict[str, CeleryWorker] = {}
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items):
+    """Start the run's worker while pytest still sets up, when a selected test will ask for it: its boot
+    overlaps the first tests instead of delaying the first one that needs it. Nothing of your project runs
+    in this process for it; the `worker` fixture still checks that the project loads before it waits."""
+    url = os.environ.get("REDIS_URL")
+    if url and any("worker" in item.fixturenames for item in items):
+        try:
+            _prestarted[url] = _new_worker(url).start()
+        except Exception:  # noqa: BLE001 - the fixture starts one again and explains
+            pass
+
+
+def pytest_sessionfinish(session):
+    for w in _prestarted.values():  # never asked for (its tests were skipped): don't leave it running
+        w.stop(grace=0)
+        w.close()
+    _prestarted.clear()
+
+
 @pytest.fixture(scope="session")
 def worker(redis_url):
     """One real `celery -A config worker` (2 pool processes) on the fast clock, for the whole run."""
+    w = _prestarted.pop(redis_url, None) or _new_worker(redis_url)
     problem = app_problem()
     if problem:
+        w.stop(grace=0)
+        w.close()
         fail(f"This test runs real Celery processes, which need a project that loads: {problem}.")
-    with CeleryWorker("config", concurrency=2, env={"REDIS_URL": redis_url, "BEAT_TEST_SECONDS": str(TICK)}) as w:
+    with w:  # waits until it is ready (started again if the prestarted one went away)
         yield w
         w.stop(grace=0)  # the run is over: nothing left to finish, so no warm shutdown (~2 s) to wait for
 
