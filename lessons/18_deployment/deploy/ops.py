@@ -3,7 +3,7 @@ looks like on the far side of nginx. Everything else goes on to the capstone.
 
     GET  /ops/whoami          which server answered, and who it thinks the client is
     GET  /ops/ticks?n=5       Server-Sent Events: one tick every 0.2 s (sent with a Content-Length: see _ticks)
-    GET  /ops/slow?s=1        answers after s seconds (a request in flight during a restart)
+    GET  /ops/slow?s=1&tag=x  answers after s seconds (a request in flight during a restart; logs `slow x` first)
     POST /ops/task            sends the deploy.whoami task (its id comes back)
     WS   /ops/echo            a Channels consumer that echoes, tagged with the server and the request id
 
@@ -68,6 +68,7 @@ class OpsRoutes:
                 "server": server_tag(), "client": scope["client"][0] if scope.get("client") else None,
                 "scheme": scope.get("scheme"), "host": headers.get("host"), "request_id": current_request_id()})
         if path == "/ops/slow":
+            logger.info("slow %s: sleeping %s s", query.get("tag", "-"), query.get("s", "1"))  # in flight from here
             await asyncio.sleep(float(query.get("s", "1")))
             return await _json(send, 200, {"server": server_tag(), "slept": float(query.get("s", "1"))})
         if path == "/ops/ticks":

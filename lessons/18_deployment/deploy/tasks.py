@@ -19,9 +19,14 @@ def whoami() -> dict:
 
 
 @shared_task(name="deploy.nap", acks_late=True)
-def nap(seconds: float) -> float:
-    """A task that is running when the worker is told to stop."""
+def nap(seconds: float, gate: str | None = None) -> float:
+    """A task that is running when the worker is told to stop. With a `gate` (a file path) it first waits
+    until that file exists (at most 30 s), then naps: the tests open the gate once the worker's shutdown
+    has begun, so the task is certainly still running then, however slow the machine."""
     logger.info("napping %.1f s in pid %s", seconds, os.getpid())
+    deadline = time.monotonic() + 30
+    while gate and not os.path.exists(gate) and time.monotonic() < deadline:
+        time.sleep(0.01)
     time.sleep(seconds)
     logger.info("nap done")
     return seconds

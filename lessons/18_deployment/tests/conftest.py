@@ -43,12 +43,23 @@ def redis_server(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def app_env(capstone, redis_server, tmp_path_factory) -> dict[str, str]:
+def broker_redis(tmp_path_factory):
+    """The Celery broker and result store: a Redis of its own, so exercise 3's Redis outage (of REDIS_URL's)
+    doesn't send the shared worker into its 2 s reconnect back-off while exercise 4 waits for it."""
+    if not redis_binary():
+        pytest.fail("needs redis-server: `sudo apt-get install redis-server` (or `brew install redis`)", pytrace=False)
+    with RedisServer(workdir=tmp_path_factory.mktemp("broker")) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def app_env(capstone, redis_server, broker_redis, tmp_path_factory) -> dict[str, str]:
     """The environment of every process: deploy.settings, a good SECRET_KEY, the private Redis, a SQLite file."""
     database = tmp_path_factory.mktemp("db") / "db.sqlite3"
     env = _deploy_stage().environment(redis_url=redis_server.url, database_url=f"sqlite:///{database}",
                                       capstone=capstone, deploy_root=target_root())
-    env["CELERY_BROKER_URL"] = env["CELERY_RESULT_BACKEND"] = redis_server.url  # never anyone else's broker
+    # Never anyone else's broker; Celery reads these two before its settings (CELERY_BROKER_URL = REDIS_URL).
+    env["CELERY_BROKER_URL"] = env["CELERY_RESULT_BACKEND"] = broker_redis.url
     return env
 
 
@@ -67,21 +78,26 @@ class Stack:
 
 
 @pytest.fixture(scope="session")
-def deployment(app_env, capstone):
-    """gunicorn and daphne serving deploy.asgi (yours) and a `celery -A deploy worker -Q default`, started
-    together (three Django boots overlap) and shared by the tests. Exercise 4's tests stop them: they run last."""
+def deployment(app_env, capstone, request):
+    """gunicorn and daphne serving deploy.asgi (yours) and, when a test of this run uses it, a
+    `celery -A deploy worker -Q default`, started together (the Django boots overlap) and shared by the tests.
+    Exercise 4's tests stop them: they run last."""
     built = _deploy_stage().web_servers(app_env, capstone, deploy_root=target_root())
     servers = (built["gunicorn"], built["daphne"])
-    worker = CeleryWorker("deploy", queues=["default"], concurrency=1, name="default", env=app_env, cwd=capstone)
+    worker = None
+    if any("worker" in item.fixturenames for item in request.session.items):  # no worker a run doesn't ask for
+        worker = CeleryWorker("deploy", queues=["default"], concurrency=1, name="default", env=app_env, cwd=capstone)
     try:
-        worker.start()
+        if worker:
+            worker.start()
         start_all(*servers)
         yield Stack(*servers), worker
     finally:
         for server in servers:
             server.stop()
-        worker.stop(grace=0)
-        worker.close()
+        if worker:
+            worker.stop(grace=0)
+            worker.close()
 
 
 @pytest.fixture(scope="session")
@@ -113,10 +129,10 @@ def nginx(stack):
 
 @pytest.fixture
 def celery_client(app_env):
-    """A Celery app in the test process that only reads results from the run's Redis."""
+    """A Celery app in the test process that sends tasks to and reads results from the run's broker."""
     from celery import Celery
 
-    app = Celery("lesson18-tests", broker=app_env["REDIS_URL"], backend=app_env["REDIS_URL"])
+    app = Celery("lesson18-tests", broker=app_env["CELERY_BROKER_URL"], backend=app_env["CELERY_RESULT_BACKEND"])
     yield app
     app.close()
 

@@ -95,7 +95,7 @@ async def test_a_websocket_works_through_nginx_on_both_servers(nginx):
         fail(f"Four WebSockets through nginx all went to {sorted(servers)}: both servers should take them.")
 
 
-SSE_EVENTS, SSE_EVERY = 5, 0.15  # produced 0.15 s apart: 0.6 s from the first to the last
+SSE_EVENTS, SSE_EVERY = 5, 0.1  # produced 0.1 s apart: 0.4 s from the first to the last
 
 
 async def test_sse_events_arrive_one_by_one(nginx):

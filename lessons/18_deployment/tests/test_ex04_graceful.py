@@ -26,6 +26,34 @@ async def _close_code(ws) -> int | None:
         return -1
 
 
+SLOW = 0.5  # the request in flight: SIGTERM comes as soon as it started, so it is still running for ~0.5 s
+
+
+async def _in_flight(server, marker: str, request: asyncio.Task, limit: float = 0.3) -> None:
+    """Until the server logged that the slow request started (deploy/ops.py: in ~20 ms), not a guessed sleep;
+    if its log never says so (logging changed), the request has had `limit` seconds to arrive."""
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline and marker not in server.output() and not request.done():
+        await asyncio.sleep(0.01)
+
+
+async def _stopping(server, limit: float) -> bool:
+    """The server's own shutdown ran: it exited, or at least closed its listening socket (connections are
+    refused), which is the first thing gunicorn, uvicorn and Twisted do once their SIGTERM handler runs.
+    Not waiting for the exit itself: a Django process takes up to a second to finalize its interpreter."""
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        if server.process.poll() is not None:
+            return True
+        try:
+            _, writer = await asyncio.open_connection("127.0.0.1", server.port)
+        except OSError:
+            return True  # refused: nothing listens any more
+        writer.close()
+        await asyncio.sleep(0.02)
+    return False
+
+
 async def test_sigterm_closes_websockets_with_1001_and_finishes_requests_in_flight(stack):
     servers = {"gunicorn": stack.gunicorn, "daphne": stack.daphne}  # the shared ones: this file runs last
     sockets = {}
@@ -34,8 +62,8 @@ async def test_sigterm_closes_websockets_with_1001_and_finishes_requests_in_flig
         await asyncio.wait_for(ws.recv(), 5)  # hello
         sockets[name] = ws
     async with httpx.AsyncClient(timeout=10) as client:
-        slow = asyncio.create_task(client.get(f"{stack.gunicorn.url}/ops/slow?s=0.8"))
-        await asyncio.sleep(0.3)  # the request is in flight
+        slow = asyncio.create_task(client.get(f"{stack.gunicorn.url}/ops/slow?s={SLOW}&tag=inflight-{os.getpid()}"))
+        await _in_flight(stack.gunicorn, f"slow inflight-{os.getpid()}", slow)
         for server in servers.values():
             os.kill(server.process.pid, signal.SIGTERM)  # the main process, as a process manager does
         codes = dict(zip(sockets, await asyncio.gather(*(_close_code(ws) for ws in sockets.values()))))
@@ -55,10 +83,8 @@ async def test_sigterm_closes_websockets_with_1001_and_finishes_requests_in_flig
         fail(f"A request in flight on gunicorn when SIGTERM came ended with {finished!r}; it should finish (200): "
              "after closing the sockets, hand the signal on to the server so it drains as usual.")
     for name, server in servers.items():
-        try:
-            await asyncio.to_thread(server.process.wait, 10)
-        except Exception:  # noqa: BLE001
-            fail(f"{name} was still running 10 s after SIGTERM: call the server's previous SIGTERM handler.")
+        if not await _stopping(server, 10):
+            fail(f"{name} was still running (and listening) 10 s after SIGTERM: call the server's previous SIGTERM handler.")
 
 
 def _gone(pid: int) -> bool:
@@ -72,21 +98,43 @@ def _gone(pid: int) -> bool:
         return False
 
 
-async def test_a_worker_finishes_its_running_task_on_a_cold_shutdown(worker, celery_client):
-    result = celery_client.send_task("deploy.nap", args=[0.8], queue="default")
-    napping = await asyncio.to_thread(worker.wait_for_log, r"napping 0\.8 s in pid (\d+)", 8)
+NAP = 0.2  # what the task still has to do once the worker has decided what its cold shutdown does with it
+
+
+def _shutdown_decided(worker, since: int, runner: int) -> bool:
+    """Celery has either started a soft shutdown (it says so, then waits for the running task) or cut the
+    task off (the process running it, or the worker, is gone)."""
+    return ("Initiating Soft Shutdown" in worker.output()[since:] or worker.process.poll() is not None
+            or (os.path.isdir("/proc") and _gone(runner)))
+
+
+async def test_a_worker_finishes_its_running_task_on_a_cold_shutdown(worker, celery_client, tmp_path):
+    # The task naps behind a gate that opens once the worker's shutdown has decided (soft shutdown, or cut
+    # off): the task is certainly still running then, however slow the machine, without guessing a task
+    # length that outlasts the signal.
+    gate = tmp_path / "shutdown-decided"
+    # Sync Celery calls go to a thread: the test's own event loop never waits on Redis.
+    result = await asyncio.to_thread(celery_client.send_task, "deploy.nap", args=[NAP, str(gate)], queue="default")
+    napping = await asyncio.to_thread(worker.wait_for_log, r"napping [\d.]+ s in pid (\d+)", 8)
     runner = int(napping.group(1))  # the pool process running the task
+    since = len(worker.output())
     os.kill(worker.process.pid, signal.SIGQUIT)  # cold shutdown: a second Ctrl-C, or a stop in a hurry
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        if _shutdown_decided(worker, since, runner):
+            gate.touch()  # never before: a worker that is slow to cut the task off must not see it finish
+            break
+        await asyncio.sleep(0.01)
     deadline = time.monotonic() + 4
     exited_at = None
-    while time.monotonic() < deadline and not result.ready():
+    while time.monotonic() < deadline and not await asyncio.to_thread(result.ready):
         if exited_at is None and (worker.process.poll() is not None or (os.path.isdir("/proc") and _gone(runner))):
             exited_at = time.monotonic()  # the worker, or the process running the task, is gone
         if exited_at is not None and time.monotonic() - exited_at > 0.3:
             break  # ... and the result didn't come: the task was cut off (a finished task stores it first)
         await asyncio.sleep(0.05)
-    got = result.result if result.ready() else None
-    if got != 0.8:
-        fail("A worker got SIGQUIT (a cold shutdown) while running a 0.8 s task and "
+    got = result.result if await asyncio.to_thread(result.ready) else None
+    if got != NAP:
+        fail("A worker got SIGQUIT (a cold shutdown) while running a task and "
              f"{'exited' if exited_at else 'stopped'} without finishing it (state {result.state}). With Celery's "
              "soft shutdown (worker_soft_shutdown_timeout) a running task gets time to finish before the worker goes.")
