@@ -50,13 +50,12 @@ class Room:
 
 @pytest.fixture(scope="module")
 def room(booting_servers, browser):
-    """The servers boot while the browser connects; the room's pages live as long as this module's tests."""
+    """The servers boot while the browser connects; the room's pages live as long as this module's tests.
+    Its context is left open for the end of the run: a warm browser's keeper disposes of every context a
+    check left behind, and a browser launched for the run closes with it."""
     context = browser.new_context()
     context.add_init_script(SOCKET_SPY)  # every page of the room, before the page's own script
-    try:
-        yield Room(context, [server.wait_ready() for server in booting_servers])
-    finally:
-        context.close()
+    return Room(context, [server.wait_ready() for server in booting_servers])
 
 
 def open_room(context, server, room: str, name: str):
