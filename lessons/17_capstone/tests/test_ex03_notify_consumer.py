@@ -12,7 +12,14 @@ async def opened(socket, who: str) -> None:
     """Connect, turning a crash in connect() into one sentence (Channels 4 checks group names there)."""
     load("ex03_notify_consumer")
     try:
-        connected, code = await socket.connect(timeout=1)
+        connecting = asyncio.ensure_future(socket.connect(timeout=1))
+        # A consumer that raises in connect() never answers, and the communicator would wait out its whole
+        # timeout before showing the error: whichever comes first, the answer or the consumer's end.
+        await asyncio.wait({connecting, socket.future}, return_when=asyncio.FIRST_COMPLETED)
+        if not connecting.done() and not socket.future.cancelled() and socket.future.exception() is not None:
+            connecting.cancel()
+            socket.future.result()
+        connected, code = await connecting
     except Exception as error:  # noqa: BLE001 - the consumer's exception, raised by the communicator
         fail(f"Opening /ws/notify/ as {who} raised {type(error).__name__}: {error}")
     if not connected:
