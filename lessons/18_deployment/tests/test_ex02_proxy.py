@@ -28,13 +28,13 @@ def _client(**kwargs) -> httpx.AsyncClient:
 async def test_http_reaches_both_servers_through_nginx(nginx):
     async with _client() as client:
         replies = [await client.get(f"{nginx.url}/ops/whoami") for _ in range(6)]
+        page = await client.get(f"{nginx.url}/login/")
     if any(r.status_code != 200 for r in replies):
         fail(f"GET /ops/whoami through nginx answered {[r.status_code for r in replies]}, expected 200s.")
     servers = {r.json()["server"].split("/")[0] for r in replies}
     if servers != {"gunicorn", "daphne"}:
         fail(f"Six requests through nginx were all answered by {sorted(servers)}: the upstream should hold both "
              "servers (${GUNICORN} and ${DAPHNE}), so requests are spread and one can restart while the other serves.")
-    page = await httpx.AsyncClient(timeout=5).get(f"{nginx.url}/login/")
     if page.status_code != 200 or "<form" not in page.text:
         fail(f"The capstone's login page through nginx answered {page.status_code}, expected its form.")
 
@@ -175,10 +175,10 @@ def test_a_server_back_from_its_drain_serves_while_the_other_restarts():
     try:
         port = free_port()
         with Nginx(template, port=port, values={"LISTEN": f"127.0.0.1:{port}", "GUNICORN": first.address,
-                                                "DAPHNE": second.address}) as nginx:
+                                                "DAPHNE": second.address}) as nginx, httpx.Client(timeout=5) as client:
             codes = []
             for _ in range(4):
-                codes.append(httpx.get(f"{nginx.url}/ops/whoami", timeout=5).status_code)
+                codes.append(client.get(f"{nginx.url}/ops/whoami").status_code)
                 if first.hits:
                     break
             if not first.hits or not second.hits:
@@ -189,7 +189,7 @@ def test_a_server_back_from_its_drain_serves_while_the_other_restarts():
                      "such a request on the other server (proxy_next_upstream) instead of passing the 503 on.")
             first.draining = False  # gunicorn is back ...
             second.close()  # ... and now daphne restarts: its connections are refused
-            codes = [httpx.get(f"{nginx.url}/ops/whoami", timeout=5).status_code for _ in range(4)]
+            codes = [client.get(f"{nginx.url}/ops/whoami").status_code for _ in range(4)]
             if codes != [200] * 4:
                 fail(f"gunicorn had answered one 503 while draining and was serving again; then daphne restarted "
                      f"(connections refused) and nginx answered {codes} instead of 200s. nginx still counted that "
