@@ -70,11 +70,11 @@ def open_room(context, server, room: str, name: str):
 
 
 def say(page, text: str) -> None:
-    # Like a person switching windows: a background page gets no animation frames, and Playwright
-    # waits for those before it clicks.
-    page.bring_to_front()
+    """Type `text` and click Send: a real mouse click on the button (whatever covers it gets the click), but
+    without Playwright's wait for the button to stand still, which needs animation frames, and a page in
+    the background gets none (so this needs no bring_to_front first)."""
     page.fill("#chat-message-input", text)
-    page.click("#chat-message-submit")
+    page.click("#chat-message-submit", force=True)
 
 
 # Waits in the page (polling every 20 ms: rAF polling stalls in background pages) for the first #chat-log <li>
