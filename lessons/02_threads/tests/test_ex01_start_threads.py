@@ -26,7 +26,7 @@ def test_when_download_all_returns_then_every_page_is_in_the_result(server, path
 def test_when_five_pages_are_downloaded_then_the_waits_overlap(server, paths):
     download_all = need(load("ex01_start_threads"), "download_all")
     wanted = paths(5)
-    urls = [server.url(p, delay=0.08) for p in wanted]
+    urls = [server.url(p, delay=0.1) for p in wanted]
     # One thread per url never leaves the first two requests alone: stop a sequential run there.
     server.stop_when_sequential(2)
     error = None
@@ -46,5 +46,5 @@ def test_when_five_pages_are_downloaded_then_the_waits_overlap(server, paths):
             "download_all ran sequentially: the server never had two requests at once "
             f"({len(urls)} requests took {sw.elapsed:.2f} s). Start every thread before you join any."
         )
-    expect_waves(sw.elapsed, calls=5, each=0.08, at_once=5, what="download_all", unit="requests")
+    expect_waves(sw.elapsed, calls=5, each=0.1, at_once=5, what="download_all", unit="requests")
 

@@ -44,7 +44,7 @@ def test_when_pages_take_different_times_then_bodies_come_back_in_url_order(serv
 def test_when_there_are_more_urls_than_workers_then_they_run_in_waves(server, paths):
     workers = random.choice([3, 4])
     wanted = paths(2 * workers, "item")
-    urls = [server.url(p, delay=0.08) for p in wanted]
+    urls = [server.url(p, delay=0.1) for p in wanted]
     got, sw = run_fetch_all(server, urls, workers, alone=2)
     expect_bodies(got, [server.body_for(p) for p in wanted], "fetch_all")
     expect_not_sequential(server, sw.elapsed, len(urls))
@@ -53,7 +53,7 @@ def test_when_there_are_more_urls_than_workers_then_they_run_in_waves(server, pa
             f"The server had {server.peak} requests at once, but fetch_all(..., max_workers={workers}) "
             f"may send at most {workers}: give the pool max_workers threads, not one per url."
         )
-    expect_waves(sw.elapsed, calls=len(urls), each=0.08, at_once=workers, what="fetch_all", unit="requests")
+    expect_waves(sw.elapsed, calls=len(urls), each=0.1, at_once=workers, what="fetch_all", unit="requests")
 
 
 def test_when_max_workers_is_given_then_no_more_requests_run_at_once(server, paths):
