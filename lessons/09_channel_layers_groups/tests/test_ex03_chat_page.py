@@ -3,6 +3,7 @@ two pages see each other's messages, on one server and across two server process
 
 import random
 import string
+import time
 
 import pytest
 from awaitlings.testing import ExerciseProblem, fail
@@ -21,31 +22,72 @@ window.WebSocket = class extends window.WebSocket {
 """
 
 
+# Who sits where: ana and ben on server one, cleo on the other server process.
+SEATS = {"ana": 0, "ben": 0, "cleo": 1}
+
+
 class Room:
-    """One chat room shared by this module's tests, in one browser context: each page is opened the first
-    time a test needs it and kept, and each is checked connected once (a page that failed that check
-    fails it again at once). Every test sends random tokens of its own, so nothing an earlier test left in
-    a page's log can satisfy a later one."""
+    """One chat room shared by this module's tests, in one browser context. Playwright opens the first page
+    (ana's); once its socket is open, that page opens everybody else's itself (window.open answers at once,
+    so the other pages load while the test goes on, instead of the test waiting for a new tab each time).
+    Each page is checked connected once, the first time a test needs it (a page that failed that check
+    fails it again at once). Every test sends random tokens of its own, so nothing an earlier test left in a
+    page's log can satisfy a later one."""
 
     def __init__(self, context, servers) -> None:
         self.context, self.servers, self.name = context, servers, room_name()
-        self.pages: dict = {}
-        self.broken: dict = {}
+        self.pages: dict = {}  # who -> a page that is connected and has its name filled in
+        self.broken: dict = {}  # who -> why that page failed its connection check
+        self.statuses: dict = {}  # url -> the HTTP status it answered
+        self.invited = False
+        context.on("response", lambda r: r.request.resource_type == "document"
+                   and self.statuses.setdefault(r.url, r.status))
+        context.on("console", lambda msg: msg.page and log_of(msg.page).append(msg.text))
+        context.on("weberror", lambda error: error.page and log_of(error.page).append(str(error.error)))
 
-    def join(self, who: str, server: int):
-        """`who`'s page on server `server` (0 or 1), loaded, its WebSocket open, the name filled in."""
+    def url(self, who: str) -> str:
+        # ?as= tells apart two pages of one server; the page ignores it.
+        return f"{self.servers[SEATS[who]].url}/chat/{self.name}/?as={who}"
+
+    def join(self, who: str):
+        """`who`'s page, loaded, its WebSocket open, the name filled in."""
         if who in self.broken:
             fail(self.broken[who])
-        if who not in self.pages:
-            page = open_room(self.context, self.servers[server], self.name, who)
-            try:
-                connected(page, who)
-            except ExerciseProblem as problem:
-                self.broken[who] = str(problem)
-                raise
-            page.fill("#chat-user", who)
-            self.pages[who] = page
-        return self.pages[who]
+        if who in self.pages:
+            return self.pages[who]
+        page = self.page(who)
+        status = self.statuses.get(page.url)
+        if status != 200:
+            fail(f"GET /chat/{self.name}/ answered {status}: the page should load.")
+        try:
+            connected(page, who)
+        except ExerciseProblem as problem:
+            self.broken[who] = str(problem)
+            raise
+        if not self.invited:  # the others' pages load meanwhile
+            self.invited = True
+            for other in SEATS:  # one evaluate each: a page may open one popup per user gesture
+                if other != who:
+                    page.evaluate("url => { window.open(url, '_blank', 'noopener'); }", self.url(other))
+        page.fill("#chat-user", who)
+        self.pages[who] = page
+        return page
+
+    def page(self, who: str):
+        """`who`'s page, loaded: a new tab, or the one an earlier page opened for it."""
+        url = self.url(who)
+        if not self.invited:
+            page = self.context.new_page()
+            page.goto(url, timeout=10_000)
+            return page
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            page = next((p for p in self.context.pages if p.url == url), None)
+            if page:
+                page.wait_for_load_state(timeout=10_000)
+                return page
+            self.context.pages[0].wait_for_timeout(20)  # lets Playwright take in the new page
+        fail(f"{who}'s page ({url}) did not open within 10 s.")
 
 
 @pytest.fixture(scope="module")
@@ -58,15 +100,11 @@ def room(booting_servers, browser):
     return Room(context, [server.wait_ready() for server in booting_servers])
 
 
-def open_room(context, server, room: str, name: str):
-    page = context.new_page()
-    page.console = []
-    page.on("console", lambda msg: page.console.append(msg.text))
-    page.on("pageerror", lambda error: page.console.append(str(error)))
-    response = page.goto(f"{server.url}/chat/{room}/", timeout=10_000)
-    if response is None or response.status != 200:
-        fail(f"GET /chat/{room}/ answered {response and response.status}: the page should load.")
-    return page
+def log_of(page) -> list:
+    """What the page wrote to its console, and its uncaught errors."""
+    if not hasattr(page, "console"):
+        page.console = []
+    return page.console
 
 
 def say(page, text: str) -> None:
@@ -83,8 +121,8 @@ LINE = """async ([token, ms]) => {
   const deadline = Date.now() + ms;
   for (;;) {
     const line = [...document.querySelectorAll("#chat-log li")].find(li => li.textContent.includes(token));
-    if (line) return {text: line.textContent,
-                      html: Boolean(window.pwned) || document.querySelectorAll("#chat-log b, #chat-log img").length > 0};
+    const html = () => Boolean(window.pwned) || document.querySelectorAll("#chat-log b, #chat-log img").length > 0;
+    if (line) return {text: line.textContent, html: html()};
     if (Date.now() > deadline) return null;
     await new Promise(resolve => setTimeout(resolve, 20));
   }
@@ -98,7 +136,7 @@ def wait_for_line(page, token: str, who: str, timeout: float = 4000) -> dict:
     except Exception:  # noqa: BLE001 - the page navigated away or crashed meanwhile: it showed nothing
         found = None
     if found is None:
-        console = "; ".join(page.console[-3:]) or "nothing"
+        console = "; ".join(log_of(page)[-3:]) or "nothing"
         status = page.text_content("#status")
         fail(f"{who}'s page never showed a message containing {token!r} in #chat-log "
              f"(status: {status!r}; browser console: {console}).")
@@ -149,7 +187,7 @@ def connected(page, who: str) -> None:
             return
         except Exception:  # noqa: BLE001 - Playwright's TimeoutError: not yet
             continue
-    console = "; ".join(dict.fromkeys(page.console[-5:])) or "nothing"
+    console = "; ".join(dict.fromkeys(log_of(page)[-5:])) or "nothing"
     fail(f"{who}'s page never showed its own message in #chat-log, so its WebSocket never carried a "
          f"message (status: {page.text_content('#status')!r}; browser console: {console}).")
 
@@ -171,9 +209,9 @@ def exchange(ana, peer, name: str) -> None:
 
 
 def test_two_pages_on_one_server_chat(room):
-    exchange(room.join("ana", 0), room.join("ben", 0), "ben")
+    exchange(room.join("ana"), room.join("ben"), "ben")
 
 
 def test_two_pages_on_two_server_processes_chat(room):
-    ana = room.join("ana", 0)
-    exchange(ana, room.join("cleo", 1), "cleo")
+    ana = room.join("ana")
+    exchange(ana, room.join("cleo"), "cleo")
