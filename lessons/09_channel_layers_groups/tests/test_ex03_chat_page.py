@@ -3,10 +3,12 @@ two pages see each other's messages, on one server and across two server process
 
 import random
 import string
+import threading
 import time
+import urllib.request
 
 import pytest
-from awaitlings.testing import ExerciseProblem, fail
+from awaitlings.testing import ExerciseProblem, fail, wait_for_port
 from support import room_name
 
 MARKUP = '<b>bold</b> & <img src=x onerror="window.pwned = 1">'
@@ -90,11 +92,30 @@ class Room:
         fail(f"{who}'s page ({url}) did not open within 10 s.")
 
 
+def first_requests(servers) -> None:
+    """A server process answers its first page and its first WebSocket slower (Django loads the URLconf and
+    the template, Channels the consumer and the layer's Redis connection): have that done while the browser
+    starts. Only a warm-up: whatever goes wrong here, the test's own requests meet and report it."""
+    from websockets.sync.client import connect
+
+    for server in servers:
+        try:
+            wait_for_port(server.port, 30, process=server.process)
+            urllib.request.urlopen(f"{server.url}/chat/warm-up/", timeout=5).close()
+            with connect(f"ws://127.0.0.1:{server.port}/ws/chat/warm-up/", open_timeout=5):
+                pass
+        except Exception:  # noqa: BLE001
+            pass
+
+
 @pytest.fixture(scope="module")
-def room(booting_servers, browser):
-    """The servers boot while the browser connects; the room's pages live as long as this module's tests.
-    Its context is left open for the end of the run: a warm browser's keeper disposes of every context a
-    check left behind, and a browser launched for the run closes with it."""
+def room(request, booting_servers):
+    """The servers boot and serve a first request while the browser connects; the room's pages live as long
+    as this module's tests. Its context is left open for the end of the run: a warm browser's keeper
+    disposes of every context a check left behind, and a browser launched for the run closes with it."""
+    warm_up = threading.Thread(target=first_requests, args=(booting_servers,), daemon=True)
+    warm_up.start()
+    browser = request.getfixturevalue("browser")
     context = browser.new_context()
     context.add_init_script(SOCKET_SPY)  # every page of the room, before the page's own script
     return Room(context, [server.wait_ready() for server in booting_servers])
