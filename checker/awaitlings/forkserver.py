@@ -42,6 +42,9 @@ PRELOAD = ("pytest", "_pytest.config", "_pytest.python", "_pytest.main", "_pytes
            "celery.worker.consumer", "celery.worker.strategy", "celery.concurrency.prefork", "billiard.pool",
            "kombu.transport.redis", "celery.backends.redis", "celery.app.trace", "celery.result", "celery.canvas",
            "celery.beat", "celery.contrib.abortable", "dj_database_url",
+           # The capstone's reports (17, 18): fpdf costs ~0.25 s to import in the test process, its server
+           # and its worker alike; pypdf reads the PDF back in the tests.
+           "fpdf", "pypdf",
            # Lessons with `daphne` in INSTALLED_APPS (08-10): django.setup() imports daphne.server, ~0.3 s of
            # Twisted and autobahn. Preload those, never daphne.server itself: it installs Twisted's reactor on
            # a new event loop, whose epoll instance every forked child (two daphne servers) would share.
