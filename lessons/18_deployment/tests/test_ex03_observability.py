@@ -46,21 +46,6 @@ async def test_the_request_id_follows_into_a_websocket_consumer(stack):
                  "websocket scopes too, around the whole connection.")
 
 
-async def test_the_request_id_follows_into_a_celery_task(stack, worker, celery_client):
-    async with httpx.AsyncClient(timeout=5) as client:
-        sent = await client.post(f"{stack.gunicorn.url}/ops/task", headers={"X-Request-ID": "task-42"})
-    if sent.status_code != 202:
-        fail(f"POST /ops/task answered {sent.status_code}: {sent.text[:200]}")
-    result = celery_client.AsyncResult(sent.json()["task_id"])
-    got = await asyncio.to_thread(wait_result, result, worker, timeout=8, task="deploy.whoami")
-    if got["request_id"] != "task-42":
-        fail(f"The task sent while handling X-Request-ID: task-42 ran with request id {got['request_id']!r}. "
-             "Put the id in the message's headers when it is published (before_task_publish) and set it again "
-             "when the worker starts the task (task_prerun).")
-    if not re.search(r"\[task-42\].*whoami in worker", worker.output()):
-        fail("The worker's log has no line tagged [task-42] for that task.")
-
-
 async def test_liveness_stays_up_and_readiness_names_redis_while_redis_is_down(stack, redis_server):
     async with httpx.AsyncClient(timeout=5) as client:
         ready = await client.get(f"{stack.gunicorn.url}/readyz")
@@ -83,3 +68,19 @@ async def test_liveness_stays_up_and_readiness_names_redis_while_redis_is_down(s
              "redis: error: ... and database: ok, so the load balancer stops sending traffic here.")
     if back.status_code != 200:
         fail(f"/readyz answered {back.status_code} after Redis came back; expected 200 again.")
+
+
+# Last in this file: the worker (started with the servers) gets the other tests' time to finish booting.
+async def test_the_request_id_follows_into_a_celery_task(stack, worker, celery_client):
+    async with httpx.AsyncClient(timeout=5) as client:
+        sent = await client.post(f"{stack.gunicorn.url}/ops/task", headers={"X-Request-ID": "task-42"})
+    if sent.status_code != 202:
+        fail(f"POST /ops/task answered {sent.status_code}: {sent.text[:200]}")
+    result = celery_client.AsyncResult(sent.json()["task_id"])
+    got = await asyncio.to_thread(wait_result, result, worker, timeout=8, task="deploy.whoami")
+    if got["request_id"] != "task-42":
+        fail(f"The task sent while handling X-Request-ID: task-42 ran with request id {got['request_id']!r}. "
+             "Put the id in the message's headers when it is published (before_task_publish) and set it again "
+             "when the worker starts the task (task_prerun).")
+    if not re.search(r"\[task-42\].*whoami in worker", worker.output()):
+        fail("The worker's log has no line tagged [task-42] for that task.")
