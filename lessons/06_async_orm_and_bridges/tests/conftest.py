@@ -4,6 +4,7 @@ the test modules)."""
 
 from __future__ import annotations
 
+import contextlib
 import random
 
 import pytest
@@ -11,20 +12,42 @@ from awaitlings.testing import ServerProcess
 from support import PRICING_DELAY
 
 
-@pytest.fixture(scope="session")
-def pricing_url():
-    """The price service (upstream.py) on a free loopback port, for the whole session."""
-    with ServerProcess(
+def price_service(delay: float) -> ServerProcess:
+    return ServerProcess(
         ["{python}", "-m", "uvicorn", "upstream:app", "--port", "{port}", "--log-level", "warning"],
-        env={"PRICING_DELAY": str(PRICING_DELAY)},
-    ) as server:
-        yield server.url
+        env={"PRICING_DELAY": str(delay)},
+    )
+
+
+@pytest.fixture(scope="session")
+def pricing_urls(request):
+    """The price service (upstream.py) on free loopback ports, for the whole session: one with the
+    lesson's slow network (PRICING_DELAY per answer) and, when a collected test uses `instant_pricing`,
+    one that answers at once, for tests that time nothing. Both start together."""
+    servers = {"slow": price_service(PRICING_DELAY)}
+    if any("instant_pricing" in getattr(item, "fixturenames", ()) for item in request.session.items):
+        servers["instant"] = price_service(0)
+    with contextlib.ExitStack() as stack:
+        for server in servers.values():
+            stack.push(server)  # stopped (and its log closed) when the session ends
+            server.start()
+        for server in servers.values():
+            server.wait_ready()
+        yield {name: server.url for name, server in servers.items()}
 
 
 @pytest.fixture
-def pricing(pricing_url, settings):
-    settings.PRICING_URL = pricing_url
-    return pricing_url
+def pricing(pricing_urls, settings):
+    """The price service with the lesson's slow network, in settings.PRICING_URL."""
+    settings.PRICING_URL = pricing_urls["slow"]
+    return settings.PRICING_URL
+
+
+@pytest.fixture
+def instant_pricing(pricing_urls, settings):
+    """The price service answering at once, in settings.PRICING_URL: for tests whose point is not timing."""
+    settings.PRICING_URL = pricing_urls["instant"]
+    return settings.PRICING_URL
 
 
 @pytest.fixture

@@ -51,7 +51,7 @@ def check_prices(books, output: str, what: str) -> None:
     assert f"Updated {len(books)} prices" in output, f"{what} should print 'Updated {len(books)} prices', printed {output!r}"
 
 
-def test_the_command_stores_every_price(pricing, rng):
+def test_the_command_stores_every_price(instant_pricing, rng):
     load(COMMAND)
     books = make_books(rng, rng.randint(3, 5))
     check_prices(books, run_command(), "`refresh_prices`")
@@ -74,7 +74,7 @@ def test_the_prices_are_fetched_at_the_same_time(pricing, rng):
     expect_concurrent(best, calls=len(books), each=PRICING_DELAY, what="refresh_prices with 5 books")
 
 
-def test_the_command_works_inside_the_callers_transaction(pricing, rng):
+def test_the_command_works_inside_the_callers_transaction(instant_pricing, rng):
     from django.db import transaction
 
     load(COMMAND)
