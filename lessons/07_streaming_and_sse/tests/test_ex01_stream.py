@@ -32,19 +32,11 @@ def expect_streamed(server, lines, start):
         )
 
 
-async def test_the_countdown_is_complete(server):
+async def test_the_countdown_is_complete_and_each_line_arrives_when_it_is_produced(server):
     load("ex01_stream")
-    start = random.randint(2, 4)
-    async with client(server) as http:
-        lines = await countdown(http, start)
-    got = [line for _, line in lines]
-    assert got == expected_lines(start), f"GET /ex01/countdown/?from={start}: expected lines {expected_lines(start)}, got {got}"
-    expect_streamed(server, lines, start)
-
-
-async def test_each_line_arrives_when_it_is_produced(server):
-    load("ex01_stream")
-    start = 4  # 0.2 s of lines: a buffered stream delivers them all within a moment
+    # A random start (so no fixed answer passes); at least 3 lines, 0.15 s of them: a buffered stream
+    # delivers them all within a moment.
+    start = random.randint(3, 4)
     async with client(server) as http:
         lines = await countdown(http, start)
     got = [line for _, line in lines]
