@@ -116,17 +116,19 @@ def test_refresh_rates_is_an_interval_of_thirty_seconds():
 def test_a_real_beat_sends_every_entry_and_a_real_worker_runs_it(beats, runs, worker, tick):
     _schedule()
     (beat,) = beats.start()  # on the fast clock: every entry due each tick
-    beat.wait_sent("tick-unguarded", count=3, timeout=10)
+    # Two sends of the control job: beat sends every entry due in a tick before any of the next tick's, so
+    # by then each entry has been sent at least once (one tick fewer to wait than three sends).
+    beat.wait_sent("tick-unguarded", count=2, timeout=10)
     beat.stop()
     runs.drain(worker)
     sent = beat.sent()
     for name in ENTRIES:
-        if sent[name] < 2:
+        if sent[name] < 1:
             fail(f"On a {tick:g}-second clock, beat sent {name!r} {sent[name]} time(s) while it sent the control "
                  f"job {sent['tick-unguarded']} times. Is it in CELERY_BEAT_SCHEDULE?")
     dropped = [task for task in ENTRIES.values() if f"unregistered task of type '{task}'" in worker.output()]
     if dropped:
         fail(f"The worker received {dropped[0]!r} but doesn't know it, so it dropped it: check the task name.")
     control = runs.of("tick_unguarded")
-    if len(control) < 2:
+    if not control:
         fail(f"Beat sent the control job {sent['tick-unguarded']} times, but the worker ran it {len(control)} times.")
