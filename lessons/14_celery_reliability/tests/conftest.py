@@ -18,6 +18,16 @@ os.environ["CELERY_UNACKED_RESTORE_INTERVAL"] = "1"
 os.environ["LESSON_POOL_MAINTENANCE_INTERVAL"] = "0.1"
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    """Name `celery_worker` on the tests that ask for `worker`, so that awaitlings starts the run's worker
+    while pytest still sets up (its boot overlaps collection and the first tests instead of delaying the
+    first test that needs it). `worker` still checks that the tasks import before it waits for it."""
+    for item in items:
+        if "worker" in item.fixturenames and "celery_worker" not in item.fixturenames:
+            item.fixturenames.append("celery_worker")
+
+
 @pytest.fixture
 def worker(request):
     """The run's real worker process (2 pool processes), with the charge and settle tasks registered."""
