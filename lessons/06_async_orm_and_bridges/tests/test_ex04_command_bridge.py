@@ -10,6 +10,29 @@ COMMAND = "ex04_command_bridge"
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
+@pytest.fixture(scope="module", autouse=True)
+def one_ssl_context_per_setting():
+    """httpx builds a new SSL context (tens of milliseconds loading certificates) for every client it
+    makes, though the price service speaks plain HTTP: in these tests, clients made with the same TLS
+    settings share one. What the command does with its client is unchanged."""
+    from httpx._transports import default
+
+    original, made = default.create_ssl_context, {}
+
+    def create_ssl_context(*args, **kwargs):
+        key = (args, tuple(sorted(kwargs.items())))
+        try:
+            if key not in made:
+                made[key] = original(*args, **kwargs)
+        except TypeError:  # settings that can't be a dict key: build one as usual
+            return original(*args, **kwargs)
+        return made[key]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(default, "create_ssl_context", create_ssl_context)
+        yield
+
+
 def make_books(rng, count: int):
     from bookshelf.models import Author, Book
 
