@@ -12,8 +12,10 @@ from .work import post_item
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True)
 def settle(self, batch_id: int) -> int:
     """Post every item of the batch to the ledger, once; mark the batch done; return its size."""
-    batch = Batch.objects.get(pk=batch_id)
+    # The soft limit can fire anywhere in here (between items, while marking the batch done), so the
+    # whole body is inside the try.
     try:
+        batch = Batch.objects.get(pk=batch_id)
         # Start where the last delivery stopped, not at 0.
         for item in range(batch.checkpoint, batch.size):
             # The item and the checkpoint commit together: a crash loses at most the item in flight,
@@ -21,10 +23,10 @@ def settle(self, batch_id: int) -> int:
             with transaction.atomic():
                 post_item(batch, item)
                 Batch.objects.filter(pk=batch_id).update(checkpoint=item + 1)
+        Batch.objects.filter(pk=batch_id).update(done=True)
     except SoftTimeLimitExceeded:
-        # The soft limit interrupted an item (its transaction rolled back). Hand over to a fresh
+        # The soft limit interrupted the work (an item's transaction rolled back). Hand over to a fresh
         # delivery, which resumes from the checkpoint with a fresh time limit.
         raise self.retry(countdown=0, max_retries=None)
-    Batch.objects.filter(pk=batch_id).update(done=True)
     return batch.size
 # --8<-- [end:settle]
