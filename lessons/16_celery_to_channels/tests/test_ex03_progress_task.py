@@ -91,12 +91,12 @@ def test_the_status_url_shows_the_progress_while_the_job_runs(celery_worker):
         fail(f"When the job is done the status URL should say SUCCESS at 100 %; it said {seen[-1]}.")
 
 
-@pytest.fixture(scope="session", autouse=True)
+@pytest.fixture(scope="module", autouse=True)
 def layer_down_rig(request, redis_url):
     """A Redis for the channel layer alone (so a test can stop it while the broker stays up) and a worker
     whose layer it is, on a queue of its own. Started when this module starts, so the worker boots while
-    the tests above run; the outage test waits for it. Stopped with the run's other servers, at the end
-    of the session."""
+    the tests above run; the outage test waits for it. Stopped with the module (a learner's check does
+    not wait for that: it answers once the last test's own fixtures are done)."""
     from awaitlings.testing.celery import CeleryWorker, django_db_active, worker_env
     from awaitlings.testing.redis_server import RedisServer
 
