@@ -113,13 +113,20 @@ async def test_a_closed_socket_leaves_the_users_group(socket_to, people, redis_u
 
 
 @pytest.mark.django_db(transaction=True)
-async def test_a_notification_from_a_worker_reaches_a_socket_on_a_real_server(web, worker, people, ws_options):
+async def test_a_notification_from_a_worker_reaches_a_socket_on_a_real_server(web, worker, people, ws_options,
+                                                                          socket_to):
     import websockets
     from asgiref.sync import sync_to_async
 
     from realtime.tasks import ping_user
 
-    load("ex03_notify_consumer")
+    # The same consumer in this process first: one that can't even open here (it raises in connect(), or
+    # refuses alice) would leave the real server's handshake hanging for seconds before saying so.
+    probe = socket_to("/ws/notify/", people["alice"])
+    try:
+        await opened(probe, "alice")
+    finally:
+        await quietly_closed(probe)
     try:
         async with websockets.connect(f"ws://127.0.0.1:{web.port}/ws/notify/", **ws_options(web, people["alice"])) as ws:
             await asyncio.sleep(0.1)  # the server joins the group after the handshake
