@@ -28,7 +28,7 @@ def _gone(pid: int, within: float = 5.0) -> bool:
             with open(f"/proc/{pid}/stat") as stat:
                 if stat.read().split(") ")[1].startswith("Z"):
                     return True  # dead, waiting to be reaped
-        except FileNotFoundError:
+        except (FileNotFoundError, ProcessLookupError):  # (gone between the open and the read: ESRCH)
             return True
         time.sleep(0.05)
     return False
