@@ -219,7 +219,7 @@ def run_lesson(lesson: Lesson, target: str = "learner", exercises: list[str] | N
                             elif isinstance(event, protocol.Done):
                                 finished, done_at = True, time.monotonic()
                             elif isinstance(event, protocol.Settled):
-                                finished, settled = True, True
+                                settled = True  # (not `finished`: without a detach, Done and its limits still apply)
                             elif isinstance(event, protocol.Measurement):
                                 measured.append(event)
                             elif isinstance(event, protocol.Status) and on_status:

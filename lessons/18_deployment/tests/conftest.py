@@ -110,27 +110,27 @@ def capstone(tmp_path_factory) -> Path:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-@pytest.fixture(scope="session")
-def redis_server(tmp_path_factory):
-    """The Redis of REDIS_URL (channel layers, readiness): exercise 3 stops and starts it."""
+def _session_redis(name: str, tmp_path_factory, folder: str):
+    """The Redis started early under `name` (or a new one), stopped at the end of the session."""
     _need_redis()
-    server = _early.pop("redis_server", None) or _new_redis(tmp_path_factory.mktemp("redis"))
+    server = _early.pop(name, None) or _new_redis(tmp_path_factory.mktemp(folder))
     try:
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory):
+    """The Redis of REDIS_URL (channel layers, readiness): exercise 3 stops and starts it."""
+    yield from _session_redis("redis_server", tmp_path_factory, "redis")
 
 
 @pytest.fixture(scope="session")
 def broker_redis(tmp_path_factory):
     """The Celery broker and result store: a Redis of its own, so exercise 3's Redis outage (of REDIS_URL's)
     doesn't send the shared worker into its 2 s reconnect back-off while exercise 4 waits for it."""
-    _need_redis()
-    server = _early.pop("broker_redis", None) or _new_redis(tmp_path_factory.mktemp("broker"))
-    try:
-        yield server
-    finally:
-        server.stop()
+    yield from _session_redis("broker_redis", tmp_path_factory, "broker")
 
 
 @pytest.fixture(scope="session")
