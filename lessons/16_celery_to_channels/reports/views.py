@@ -51,13 +51,16 @@ def start_report(request):
 # --8<-- [start:status]
 @require_GET
 def report_status(request, task_id):
-    result = AsyncResult(task_id)  # reads the result backend; never waits for the job
-    body = {"task_id": task_id, "state": result.state, "percent": 0}
-    if result.state == "PROGRESS" and isinstance(result.info, dict):
-        body["percent"] = result.info.get("percent", 0)  # what the task's update_state() stored
-    elif result.successful():
-        body.update(percent=100, result=result.result)
-    elif result.failed():
-        body["error"] = repr(result.result)
+    # One read of the result backend. result.state and result.info are a fresh read each: a job that
+    # finishes between two of them would show PROGRESS with the final result as its "progress".
+    meta = AsyncResult(task_id).backend.get_task_meta(task_id)  # never waits for the job
+    state, info = meta["status"], meta["result"]
+    body = {"task_id": task_id, "state": state, "percent": 0}
+    if state == "PROGRESS" and isinstance(info, dict):
+        body["percent"] = info.get("percent", 0)  # what the task's update_state() stored
+    elif state == "SUCCESS":
+        body.update(percent=100, result=info)
+    elif state == "FAILURE":
+        body["error"] = repr(info)  # the task's exception, rebuilt by the backend
     return JsonResponse(body)
 # --8<-- [end:status]

@@ -45,6 +45,29 @@ async def recv_json(ws, timeout: float) -> dict:
 
 # --8<-- [start:in_memory]
 @pytest.mark.django_db(transaction=True)
+def test_the_status_url_reads_state_and_progress_from_one_moment(redis_url, monkeypatch):
+    """The job finishes right after the view's first read of the result backend: the answer must still
+    be one moment's (PROGRESS with its percent, or SUCCESS at 100), never a mix of two."""
+    import uuid
+
+    from celery.result import AsyncResult
+    from django.test import Client
+
+    task_id = str(uuid.uuid4())
+    backend = AsyncResult(task_id).backend  # the one the view reads
+    backend.store_result(task_id, {"percent": 40}, "PROGRESS")
+    read = backend.get_task_meta
+
+    def read_then_finish(*args, **kwargs):
+        meta = read(*args, **kwargs)
+        backend.store_result(task_id, {"rows": 5, "total": 30}, "SUCCESS")
+        return meta
+
+    monkeypatch.setattr(backend, "get_task_meta", read_then_finish)
+    status = Client().get(f"/api/reports/{task_id}/").json()
+    assert (status["state"], status["percent"]) in {("PROGRESS", 40), ("SUCCESS", 100)}, status
+
+
 async def test_the_in_memory_layer_never_reaches_a_worker(celery_workers, sign_in, server, redis_url):
     """Server and worker both on InMemoryChannelLayer: the task's push succeeds and nobody hears it.
     The same push through the Redis layer (the `server` fixture and its worker) arrives."""
