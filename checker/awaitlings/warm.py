@@ -191,6 +191,15 @@ def _child(request: dict, fds: list[int], base_path: list[str]) -> None:
     os._exit(int(code) & 0xFF)
 
 
+def _read_lesson_files() -> None:
+    """Every lesson.toml, read once here (the server runs in the course's root): each check forked from
+    this process finds them read (lessonfile keeps them, and reads again any file that has changed)."""
+    with contextlib.suppress(Exception):
+        from .course import Course
+
+        Course(Path.cwd()).lessons  # noqa: B018 - read for its side effect
+
+
 def serve(path: Path, idle: float) -> None:
     lock = open(f"{path}.lock", "w")  # noqa: SIM115 - held for the server's life
     try:
@@ -199,6 +208,7 @@ def serve(path: Path, idle: float) -> None:
         return  # another server for this key is starting or running
     server = ForkServer()
     server.prepare(CLI_MODULES)
+    _read_lesson_files()
     if not server.single_threaded():
         return  # a preloaded module started a thread: forking would be unsafe
     base_path = [p for p in sys.path[1:] if p]

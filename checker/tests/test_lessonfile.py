@@ -76,3 +76,16 @@ def test_the_course_reports_a_bad_lesson_toml_as_a_course_error(course_copy):
     toml.write_text(toml.read_text() + "pionts = 3\n")
     with pytest.raises(CourseError, match=r"02_tiny/lesson.toml: unknown key `exercises\[0\].pionts`"):
         Course(course_copy).lesson("02")
+
+
+def test_a_file_read_before_is_read_again_once_it_changes(tmp_path):
+    """The warm server reads every lesson.toml once for the checks it forks; an edit must still show."""
+    path = _write(tmp_path, MINIMAL)
+    first = lessonfile.read(path)
+    first["title"] = "changed by the caller"  # each caller gets its own copy
+    assert lessonfile.read(path)["title"] == "T"
+    path.write_text(MINIMAL.replace('title = "T"', 'title = "Renamed"'))
+    assert lessonfile.read(path)["title"] == "Renamed"
+    path.write_text(MINIMAL + "time_limt = 5\n")
+    with pytest.raises(lessonfile.LessonFileError, match="time_limt"):
+        lessonfile.read(path)

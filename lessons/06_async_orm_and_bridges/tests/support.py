@@ -10,7 +10,7 @@ from pathlib import Path
 
 from awaitlings.testing import fail, target_root
 
-PRICING_DELAY = 0.15  # seconds per price request. Short, so that the check answers fast; a timed test measures
+PRICING_DELAY = 0.1  # seconds per price request. Short, so that the check answers fast; a timed test measures
 # again (up to 3 times) when a run lands over the halfway bar, which a busy machine can cause.
 
 WORDS = (

@@ -113,7 +113,7 @@ async def test_the_event_loop_keeps_running_while_quotes_wait(async_client, pric
         ticking.cancel()
     check_answer(json_of(response, "GET /ex03/quotes/"), isbns, "GET /ex03/quotes/")
     longest = max(gaps, default=0.0)
-    if longest > 2 * PRICING_DELAY:  # a blocked loop stalls for all 4 calls (0.6 s); a busy machine, far less
+    if longest > 2 * PRICING_DELAY:  # a blocked loop stalls for all 4 calls (0.4 s); a busy machine, far less
         fail(
             f"While /ex03/quotes/ waited for prices, the event loop stood still for {longest:.2f} s: quote() "
             "ran on the loop's own thread, so every other request on this server waited too. Run it in a "
