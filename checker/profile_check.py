@@ -68,7 +68,7 @@ def main() -> int:
         return launch(*a, **k)
 
     result = runner.check_lesson(lesson, target, jobs=args.jobs or lesson.check_jobs,
-                                 durations=progress.durations(lesson), launch=launched)
+                                 durations=cli._durations(lesson, target, progress), launch=launched)
     total = time.perf_counter() - started
     print("\n".join(lines))
     print(f"\ncheck {lesson.slug} ({target}): {total:.2f} s, score {result.score:g}/{result.max_score:g}\n")

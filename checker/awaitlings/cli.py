@@ -9,7 +9,7 @@ import sys
 import time
 from pathlib import Path
 
-from . import ui, warm
+from . import typical_durations, ui, warm
 from .i18n import LANGUAGES, _, language, ngettext, set_language
 from .course import Course, CourseError, Exercise, Lesson
 from .progress import Progress, relpath
@@ -59,6 +59,12 @@ def _target(args) -> str:
     return getattr(args, "target", None) or LEARNER
 
 
+def _durations(lesson: Lesson, target: str, progress: Progress) -> dict[str, float]:
+    """How long each exercise took at the learner's last check, else how long it typically takes."""
+    learned = progress.durations(lesson) if target == LEARNER else {}
+    return {**typical_durations.for_lesson(lesson.slug, target), **learned}
+
+
 def cmd_check(args) -> int:
     course = _course()
     progress = Progress(course)
@@ -74,7 +80,7 @@ def cmd_check(args) -> int:
     try:
         result = check_lesson(lesson, target, exercises=exercises, verbose=args.verbose,
                               jobs=args.jobs or lesson.check_jobs,
-                              durations=progress.durations(lesson), launch=warm.launcher(warm.start(course.root)),
+                              durations=_durations(lesson, target, progress), launch=warm.launcher(warm.start(course.root)),
                               on_status=status, background_cleanup=True)
     finally:
         if status:

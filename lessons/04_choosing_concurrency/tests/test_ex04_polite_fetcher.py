@@ -55,7 +55,7 @@ def check_polite(stats, limit):
 async def test_when_many_items_are_fetched_then_every_body_is_right_and_the_limit_holds(polite, within):
     fetch_all = fetcher()
     limit = random.choice([3, 4, 5])
-    polite.configure(limit=limit, latency=0.03)
+    polite.configure(limit=limit, latency=0.02)
     ids = random.sample(range(1, 9_000), 3 * limit + 1)
     got = await within(10, fetch_all(polite.url, ids, limit=limit), "fetch_all")
     stats = polite.stats()
@@ -68,7 +68,7 @@ async def test_when_many_items_are_fetched_then_every_body_is_right_and_the_limi
 
 async def test_when_n_items_are_fetched_at_limit_c_then_it_takes_about_n_over_c_latencies(polite, within):
     fetch_all = fetcher()
-    limit, latency, count = 4, 0.05, 12
+    limit, latency, count = 4, 0.03, 12
     polite.configure(limit=limit, latency=latency)
     ids = random.sample(range(1, 9_000), count)
     async with Stopwatch() as sw:
@@ -95,8 +95,8 @@ async def test_when_the_server_answers_503_then_the_fetcher_retries_until_it_suc
     fetch_all = fetcher()
     ids = random.sample(range(1, 9_000), 6)
     flaky = {ids[0]: 1, ids[1]: 2}
-    polite.configure(limit=3, latency=0.03, flaky=flaky)
-    got = await within(10, fetch_all(polite.url, ids, limit=3, retries=3, backoff=0.02), "fetch_all")
+    polite.configure(limit=3, latency=0.02, flaky=flaky)
+    got = await within(10, fetch_all(polite.url, ids, limit=3, retries=3, backoff=0.01), "fetch_all")
     stats = polite.stats()
     check_polite(stats, 3)
     check_bodies(got, polite, ids)
@@ -110,7 +110,7 @@ async def test_when_an_item_does_not_exist_then_it_is_left_out_and_not_retried(p
     fetch_all = fetcher()
     ids = random.sample(range(1, 9_000), 4)
     gone = random.randint(10_001, 20_000)  # the server answers 404 for these
-    polite.configure(limit=3, latency=0.03)
+    polite.configure(limit=3, latency=0.02)
     try:
         got = await within(10, fetch_all(polite.url, [*ids, gone], limit=3, retries=3, backoff=0.02), "fetch_all")
     except AssertionError:
