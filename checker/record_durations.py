@@ -36,7 +36,9 @@ def main() -> int:
         seen: dict[str, dict[str, list[float]]] = {}
         for kind, target in (("starters", STARTER), ("solutions", SOLUTIONS)):
             for _ in range(args.runs):
-                result = run_lesson(lesson, target, launch=launch)
+                # As a learner's check reads them: each test's time up to its own fixtures' teardown, not the
+                # session's clean-up after the last one (which a check leaves to the background).
+                result = run_lesson(lesson, target, launch=launch, background_cleanup=True)
                 for ex in result.exercises:
                     seen.setdefault(ex.exercise.id, {}).setdefault(kind, []).append(ex.seconds)
         figures[lesson.slug] = {ex_id: {kind: round(statistics.median(times), 2) for kind, times in kinds.items()}
