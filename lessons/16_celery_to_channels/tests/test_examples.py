@@ -43,8 +43,6 @@ async def recv_json(ws, timeout: float) -> dict:
     return json.loads(await asyncio.wait_for(ws.recv(), timeout))
 
 
-# --8<-- [start:in_memory]
-@pytest.mark.django_db(transaction=True)
 def test_the_status_url_reads_state_and_progress_from_one_moment(redis_url, monkeypatch):
     """The job finishes right after the view's first read of the result backend: the answer must still
     be one moment's (PROGRESS with its percent, or SUCCESS at 100), never a mix of two."""
@@ -68,6 +66,8 @@ def test_the_status_url_reads_state_and_progress_from_one_moment(redis_url, monk
     assert (status["state"], status["percent"]) in {("PROGRESS", 40), ("SUCCESS", 100)}, status
 
 
+# --8<-- [start:in_memory]
+@pytest.mark.django_db(transaction=True)
 async def test_the_in_memory_layer_never_reaches_a_worker(celery_workers, sign_in, server, redis_url):
     """Server and worker both on InMemoryChannelLayer: the task's push succeeds and nobody hears it.
     The same push through the Redis layer (the `server` fixture and its worker) arrives."""
