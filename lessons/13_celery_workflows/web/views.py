@@ -49,10 +49,11 @@ def start_weekly(request):
 @require_GET
 def task_status(request, task_id):
     result = AsyncResult(task_id)
-    body = {"task_id": task_id, "state": result.state, "files": stored_files()}
-    if result.successful():
+    state = result.state  # read once (lesson 12): a finished job's outcome is then kept on `result`
+    body = {"task_id": task_id, "state": state, "files": stored_files()}
+    if state == "SUCCESS":
         body["result"] = result.result
-    elif result.failed():
+    elif state == "FAILURE":
         body["error"] = repr(result.result)
     return JsonResponse(body)
 

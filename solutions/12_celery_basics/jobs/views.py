@@ -38,10 +38,11 @@ def start_job(request):
 @require_GET
 def job_status(request, task_id):
     result = AsyncResult(task_id)  # reads the state from the result backend; never waits (no .get() here)
-    body = {"task_id": task_id, "state": result.state}
-    if result.successful():
+    state = result.state  # read once: once a job is done, `result` keeps its outcome, so .result agrees
+    body = {"task_id": task_id, "state": state}
+    if state == "SUCCESS":
         body["result"] = result.result
-    elif result.failed():
+    elif state == "FAILURE":
         body["error"] = repr(result.result)
     return JsonResponse(body)
 # --8<-- [end:job_status]
