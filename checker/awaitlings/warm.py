@@ -223,6 +223,7 @@ def serve(path: Path, idle: float) -> None:
     listener.listen(32)
     ours = os.stat(path).st_ino
     stopping = []
+    retiring = []  # a newer server serves this course: finish what runs, take nothing new, then end
     server.install_wakeup()
     signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
     server.watch(listener)
@@ -281,6 +282,18 @@ def serve(path: Path, idle: float) -> None:
                         stopping.append(True)
                         forget(conn)
                         continue
+                    if request.get("retire"):
+                        if not retiring:  # the socket goes first: once the caller has its answer, no check comes here
+                            retiring.append(True)
+                            with contextlib.suppress(OSError):
+                                if os.stat(path).st_ino == ours:
+                                    path.unlink()
+                                    os.unlink(f"{path}.lock")
+                            server.unwatch(listener)
+                            listener.close()
+                        _send(conn, {"retiring": True})
+                        forget(conn)
+                        continue
                     if "detach" in request and conn in owner:
                         # The caller has its answer: the child's clean-up goes on without it, timed.
                         pid = owner.pop(conn)
@@ -314,6 +327,10 @@ def serve(path: Path, idle: float) -> None:
                             kill(pid, signal.SIGKILL)
             if not children and time.monotonic() - last > idle:
                 break
+            if retiring:
+                if not children and not detached:
+                    break
+                continue  # its socket is gone on purpose
             try:
                 if os.stat(path).st_ino != ours:
                     break  # replaced by a newer server
@@ -464,8 +481,10 @@ def start(root: Path, idle: float | None = None) -> Path | None:
     if path.exists() and _ask(path, {"status": True}):
         return path
     for old in path.parent.glob(f"warm-{_root_key(root)}-*.sock"):
-        if old != path:  # the same course, before a checker change or a `pip install`
-            _ask(old, {"stop": True})
+        if old != path:  # the same course, before a checker change or a `pip install` (or another copy of
+            answer = _ask(old, {"retire": True}) or {}  # the checker): its checks in flight finish, then it ends
+            if not answer.get("retiring"):
+                _ask(old, {"stop": True})  # a server from before `retire`
     idle = idle if idle is not None else float(os.environ.get("AWAITLINGS_WARM_IDLE", IDLE_SECONDS))
     env = {k: v for k, v in os.environ.items() if k not in APPLIED_IN_CHILD and k != SOCKET_ENV}
     log = os.environ.get("AWAITLINGS_WARM_LOG")  # where the server's own errors go, to debug it

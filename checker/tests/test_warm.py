@@ -201,3 +201,19 @@ def test_a_detached_child_is_killed_at_its_limit_and_its_folder_removed(server, 
     while folder.exists() and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not folder.exists()
+
+
+def test_a_superseded_server_finishes_its_checks_in_flight_then_ends(server, course_copy, tmp_path):
+    """A newer server for the same course (a checker change, another copy of the checker) retires the old
+    one: the old one takes no new checks, but a check already running there still ends as it would."""
+    pid = warm.status(course_copy)["pid"]
+    marker = tmp_path / "finished"
+    slow = f"time.sleep(0.8); pathlib.Path({str(marker)!r}).write_text('done')"  # (only `-m` runs warm)
+    process = warm.spawn(server, [sys.executable, "-m", "timeit", "-n1", "-r1", "-s", "import time, pathlib", slow],
+                         tmp_path, dict(os.environ), None, None, None)
+    assert process is not None
+    assert warm._ask(server, {"retire": True}) == {"retiring": True}
+    assert not server.exists(), "a retired server still takes new checks"
+    assert process.wait(timeout=10) == 0 and marker.read_text() == "done", "the check in flight was cut short"
+    assert _gone(pid, within=5), "the retired server outlived its last check"
+    assert warm.wait_ready(warm.start(course_copy), 60), "no new server took over"  # (the fixture stops it)
