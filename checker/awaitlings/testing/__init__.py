@@ -10,6 +10,8 @@
                   the browser; `unavailable` skips locally and fails under CI
     celery.py, beat.py   real Celery workers and beat processes for lessons 12-18 (CeleryWorker, CeleryBeat)
     nginx.py, mail.py    an nginx in front of the servers; the mail a worker sent
+    migrations.py expect_migrations_match: the migrations still describe the models (for lessons whose
+                  checks build the test database from the models)
     websocket.py  one WebSocket test client for every Channels lesson (in-process or a real server)
     fixtures.py   the fixtures every lesson gets (the plugin registers it): redis_url, private_redis,
                   chromium_path, target_folder, ws, fresh_channel_layer, within
@@ -20,6 +22,7 @@ sentence: what was expected, what happened. Nothing here imports the grading pac
 from __future__ import annotations
 
 from .core import ExerciseProblem, fail, lesson_root, load, need, status, target_root
+from .migrations import expect_migrations_match
 from .ports import await_port, free_port, wait_for_port
 from .services import (
     RedisServer,
@@ -59,6 +62,7 @@ __all__ = [
     "cpu_here",
     "cpu_cost",
     "target_root",
+    "expect_migrations_match",
     "lesson_root",
     "free_port",
     "wait_for_port",

@@ -4,14 +4,13 @@
   private room, and watch a page on another origin fail to open a socket with the visitor's cookie.
 - The seed's JWT middleware really raises SynchronousOnlyOperation."""
 
-import os
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 import pytest
-from awaitlings.testing import ServerProcess, free_port, target_root, wait_for_port
+from awaitlings.testing import ServerProcess, expect_migrations_match, free_port, target_root, wait_for_port
 
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu"]
 
@@ -120,8 +119,4 @@ async def test_the_seeds_jwt_middleware_never_logs_anyone_in(transactional_db):
 def test_the_migrations_match_the_models():
     """The checks build their test database from the models (conftest: no migrations); the mini-project
     (serve.py) gets the migrations, so they must describe the same tables."""
-    with tempfile.TemporaryDirectory(prefix="lesson10-") as tmp:  # makemigrations opens the database
-        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "project.settings", "LESSON10_DB": str(Path(tmp) / "db.sqlite3")}
-        done = subprocess.run([sys.executable, "-m", "django", "makemigrations", "--check", "--dry-run"],
-                              cwd=target_root(), env=env, capture_output=True, text=True, timeout=60)
-    assert done.returncode == 0, f"the models changed without a migration:\n{done.stdout}{done.stderr}"
+    expect_migrations_match("project.settings", sqlite_env="LESSON10_DB")

@@ -12,10 +12,9 @@ import sys
 import time
 import tomllib
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
-from awaitlings.testing import ServerProcess, fail, free_port, lesson_root
+from awaitlings.testing import ServerProcess, expect_migrations_match, free_port, lesson_root
 
 UVICORN = ["{python}", "-m", "uvicorn", "config.asgi:application", "--host", "127.0.0.1", "--port", "{port}",
            "--log-level", "warning", "--lifespan", "off", "--timeout-graceful-shutdown", "1"]
@@ -195,9 +194,7 @@ def test_the_run_starts_two_servers_a_worker_per_queue_one_beat_and_redis():
 def test_the_migrations_match_the_models():
     """The checks build their test database from the models (conftest: no migrations); what `awaitlings
     run 17` and PostgreSQL get is the migrations, so they must describe the same tables."""
-    done = subprocess.run([sys.executable, "manage.py", "makemigrations", "--check", "--dry-run"],
-                          cwd=os.environ["AWAITLINGS_TARGET_ROOT"], capture_output=True, text=True, timeout=60)
-    assert done.returncode == 0, f"the models changed without a migration:\n{done.stdout}{done.stderr}"
+    expect_migrations_match("config.settings")
 
 
 # --- PostgreSQL -------------------------------------------------------------------------------------
