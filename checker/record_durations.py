@@ -20,7 +20,7 @@ from awaitlings import warm  # noqa: E402
 from awaitlings.course import Course  # noqa: E402
 from awaitlings.runner import run_lesson  # noqa: E402
 from awaitlings.targets import SOLUTIONS, STARTER  # noqa: E402
-from awaitlings.typical_durations import FILE  # noqa: E402
+from awaitlings.typical_durations import FILE, kind_of  # noqa: E402
 
 
 def main() -> int:
@@ -34,7 +34,8 @@ def main() -> int:
     figures = json.loads(FILE.read_text(encoding="utf-8")) if FILE.exists() else {}
     for lesson in lessons:
         seen: dict[str, dict[str, list[float]]] = {}
-        for kind, target in (("starters", STARTER), ("solutions", SOLUTIONS)):
+        for target in (STARTER, SOLUTIONS):
+            kind = kind_of(target)
             for _ in range(args.runs):
                 # As a learner's check reads them: each test's time up to its own fixtures' teardown, not the
                 # session's clean-up after the last one (which a check leaves to the background).

@@ -26,9 +26,14 @@ def _all() -> dict:
         return {}
 
 
+def kind_of(target: str) -> str:
+    """Which figures a check of `target` goes by (the learner's files count as starters: the first check
+    of a lesson is of its starters)."""
+    return "solutions" if target == SOLUTIONS else "starters"
+
+
 def for_lesson(slug: str, target: str) -> dict[str, float]:
-    """Exercise id -> typical seconds, for a check of `target` (the learner's files count as starters:
-    the first check of a lesson is of its starters)."""
-    kind = "solutions" if target == SOLUTIONS else "starters"
+    """Exercise id -> typical seconds, for a check of `target`."""
+    kind = kind_of(target)
     return {ex_id: float(times[kind]) for ex_id, times in _all().get(slug, {}).items()
             if isinstance(times, dict) and isinstance(times.get(kind), (int, float))}

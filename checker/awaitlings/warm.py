@@ -233,6 +233,13 @@ def serve(path: Path, idle: float) -> None:
     started, runs = time.time(), 0
     last = time.monotonic()
 
+    def release_socket() -> None:
+        """Remove this server's socket and lock file, unless a newer server's are there now."""
+        with contextlib.suppress(OSError):
+            if os.stat(path).st_ino == ours:
+                path.unlink()
+                os.unlink(f"{path}.lock")
+
     def forget(conn: socket.socket) -> None:
         server.unwatch(conn)
         pid = owner.pop(conn, None)
@@ -285,10 +292,7 @@ def serve(path: Path, idle: float) -> None:
                     if request.get("retire"):
                         if not retiring:  # the socket goes first: once the caller has its answer, no check comes here
                             retiring.append(True)
-                            with contextlib.suppress(OSError):
-                                if os.stat(path).st_ino == ours:
-                                    path.unlink()
-                                    os.unlink(f"{path}.lock")
+                            release_socket()
                             server.unwatch(listener)
                             listener.close()
                         _send(conn, {"retiring": True})
@@ -337,10 +341,7 @@ def serve(path: Path, idle: float) -> None:
             except FileNotFoundError:
                 break
     finally:
-        with contextlib.suppress(OSError):
-            if os.stat(path).st_ino == ours:
-                path.unlink()
-                os.unlink(f"{path}.lock")
+        release_socket()
         for conn in list(owner):
             forget(conn)
         for pid, (_deadline, folder) in detached.items():
